@@ -1,0 +1,90 @@
+/**
+ * The revisions of one key, oldest first: etcd's keyIndex with its generations made implicit.
+ * A generation is a run of puts ended by a tombstone (a record with version 0); every put
+ * record carries its generation's create revision, so no separate generation list is needed.
+ *
+ * Invariants: records are in strictly ascending modRevision (a key changes at most once per
+ * main revision: txn validation rejects writing one key twice); a history is never empty
+ * (an emptied history is removed from the index).
+ */
+import type { KeyValue } from "./types.js";
+
+/** One stored revision of a key. A tombstone has version 0 and empty value. */
+export interface KeyRecord extends KeyValue {
+  /** Position of this change inside its main revision (etcd's sub-revision). */
+  readonly sub: number;
+}
+
+export function isTombstone(r: KeyRecord): boolean {
+  return r.version === 0;
+}
+
+export class KeyHistory {
+  /** Ascending by modRevision; see the file comment for invariants. */
+  readonly records: KeyRecord[] = [];
+
+  constructor(
+    /** The key's bytes, owned by the history (copied on creation, shared by every record). */
+    readonly key: Uint8Array,
+    readonly keyLatin1: string,
+  ) {}
+
+  /** The newest record; the history is never empty while indexed. */
+  latest(): KeyRecord {
+    return this.records[this.records.length - 1]!;
+  }
+
+  /** The live record now, or undefined when the key is deleted. */
+  live(): KeyRecord | undefined {
+    const r = this.records[this.records.length - 1];
+    return r === undefined || isTombstone(r) ? undefined : r;
+  }
+
+  /** Index of the newest record with modRevision <= rev, or -1. */
+  private indexAt(rev: number): number {
+    const rs = this.records;
+    // Reads at the head revision are the common case: check the newest record first.
+    if (rs.length > 0 && rs[rs.length - 1]!.modRevision <= rev) return rs.length - 1;
+    let lo = 0;
+    let hi = rs.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (rs[mid]!.modRevision <= rev) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  /** The key's live record as of revision `rev`, or undefined (absent or deleted then). */
+  at(rev: number): KeyRecord | undefined {
+    const r = this.records[this.indexAt(rev)];
+    return r === undefined || isTombstone(r) ? undefined : r;
+  }
+
+  /** The live record just before revision `rev` (a watch event's prev_kv), if still stored. */
+  before(rev: number): KeyRecord | undefined {
+    return this.at(rev - 1);
+  }
+
+  append(r: KeyRecord): void {
+    this.records.push(r);
+  }
+
+  /**
+   * Drops what a read at or above `compactRev` can never see: every record older than the one
+   * visible at compactRev, and that one too when it is a tombstone.
+   * @returns true when nothing is left, so the caller removes the key.
+   */
+  compact(compactRev: number): boolean {
+    const i = this.indexAt(compactRev);
+    if (i < 0) return false;
+    const keepFrom = isTombstone(this.records[i]!) ? i + 1 : i;
+    if (keepFrom > 0) this.records.splice(0, keepFrom);
+    return this.records.length === 0;
+  }
+}
