@@ -113,12 +113,13 @@ export class Raft {
       this.replayConfChanges(cfg.storage, confState, cfg.applied ?? 0),
       this.log.lastIndex() + 1,
     );
-    if (hardState.commit < this.log.committed || hardState.commit > this.log.lastIndex()) {
+    if (hardState.commit > this.log.lastIndex()) {
       throw new Error(
-        `raft: hard state commit ${hardState.commit} is out of range [${this.log.committed}, ${this.log.lastIndex()}]`,
+        `raft: hard state commit ${hardState.commit} is past the last log index ${this.log.lastIndex()}: the log lost entries`,
       );
     }
-    this.log.committed = hardState.commit;
+    // A snapshot is committed by definition, even if the hard state saved with it is older.
+    this.log.committed = Math.max(hardState.commit, this.log.committed);
     this.term = hardState.term;
     this.vote = hardState.vote;
     if ((cfg.applied ?? 0) > 0) this.log.appliedTo(cfg.applied ?? 0);
