@@ -15,7 +15,8 @@ const SAFE_HIGH_MAX = 0x1fffff;
 
 /** Writes a non-negative safe integer as a little-endian u64. */
 export function setU64(view: DataView, offsetBytes: number, n: number): void {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`expected a non-negative safe integer, got ${n}`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new RangeError(`expected a non-negative safe integer, got ${n}`);
   view.setUint32(offsetBytes, n >>> 0, true);
   view.setUint32(offsetBytes + 4, Math.floor(n / TWO_POW_32), true);
 }
@@ -75,7 +76,10 @@ export class ByteReader {
   /** A copy, so decoded values never pin the (possibly 64 MiB) buffer they were read from. */
   bytesCopy(n: number): Uint8Array {
     const at = this.take(n);
-    return this.bytes.slice(at, at + n);
+    // Not bytes.slice(): on a Node Buffer (what readFile returns) slice is a view, not a copy.
+    const out = new Uint8Array(n);
+    out.set(this.bytes.subarray(at, at + n));
+    return out;
   }
 
   /** Asserts every byte was consumed: trailing bytes mean a format mismatch. */
@@ -130,7 +134,8 @@ export function isAllZero(bytes: Uint8Array, start: number, end: number): boolea
 
 /** 16 lower-case hex digits, the fixed width that keeps file names sorted by number. */
 export function hex16(n: number): string {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`expected a non-negative safe integer, got ${n}`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new RangeError(`expected a non-negative safe integer, got ${n}`);
   return n.toString(16).padStart(16, "0");
 }
 

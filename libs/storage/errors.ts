@@ -22,7 +22,10 @@ export class WalCorruptError extends Error {
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`corrupt WAL record in ${file} at byte offset ${offsetBytes}: ${reason}. ${REBUILD_ADVICE}`, options);
+    super(
+      `corrupt WAL record in ${file} at byte offset ${offsetBytes}: ${reason}. ${REBUILD_ADVICE}`,
+      options,
+    );
   }
 }
 
@@ -64,7 +67,10 @@ export class WalFailedError extends Error {
   override readonly name = "WalFailedError";
 
   constructor(dir: string, options: { cause: unknown }) {
-    super(`the WAL in ${dir} failed earlier and accepts no more writes; restart the member to recover`, options);
+    super(
+      `the WAL in ${dir} failed earlier and accepts no more writes; restart the member to recover`,
+      options,
+    );
   }
 }
 

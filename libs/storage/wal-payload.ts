@@ -12,7 +12,7 @@
  * snapshot mark:  u64 index, u64 term, u8 installed
  * ```
  */
-import type { Entry, EntryType, HardState, Index, NodeId, Term } from "../raft/types.js";
+import type { Entry, EntryType, HardState, Index, NodeId, Term } from "../raft/index.js";
 import { ByteReader, ByteWriter, DecodeError } from "./binary.js";
 import { WalInvalidSaveError } from "./errors.js";
 import {
@@ -98,7 +98,8 @@ export function encodeBatch(hardState: HardState | undefined, entries: readonly 
         `entries must be a contiguous run of positive indexes: entry ${i} has index ${e.index}, expected ${first + i}`,
       );
     }
-    if (!Number.isSafeInteger(e.term) || e.term < 0) throw new WalInvalidSaveError(`entry ${e.index} has term ${e.term}`);
+    if (!Number.isSafeInteger(e.term) || e.term < 0)
+      throw new WalInvalidSaveError(`entry ${e.index} has term ${e.term}`);
     payloadBytes += ENTRY_OVERHEAD_BYTES + e.data.byteLength;
   }
   if (hardState) validateHardState(hardState);
@@ -140,7 +141,8 @@ export function decodePayload(type: RecordType, bytes: Uint8Array, start: number
       const hardState = flags & BATCH_FLAG_HARD_STATE ? readHardState(r) : undefined;
       const count = r.u32();
       // Each entry takes at least its overhead: this bounds `count` by the payload size.
-      if (count * ENTRY_OVERHEAD_BYTES > r.remainingBytes) throw new DecodeError(`entry count ${count} is impossible`);
+      if (count * ENTRY_OVERHEAD_BYTES > r.remainingBytes)
+        throw new DecodeError(`entry count ${count} is impossible`);
       const entries: Entry[] = [];
       const first = count > 0 ? r.u64() : 0;
       for (let i = 0; i < count; i++) {

@@ -20,8 +20,9 @@
  * that a length can be trusted before the payload is: a record whose trusted length runs past
  * the end of the file was being written when the process died.
  */
-import { crc32c } from "./crc32c.js";
+
 import { isAllZero, viewOf } from "./binary.js";
+import { crc32c } from "./crc32c.js";
 
 export const RECORD_HEADER_BYTES = 24;
 
@@ -101,7 +102,10 @@ export function readRecordAt(
   const headerCrc = view.getUint32(offsetBytes + 20, true);
   const actualHeaderCrc = crc32c(bytes, offsetBytes, offsetBytes + 20);
   if (headerCrc !== actualHeaderCrc) {
-    return { kind: "badHeader", reason: `header CRC mismatch (stored ${hex(headerCrc)}, computed ${hex(actualHeaderCrc)})` };
+    return {
+      kind: "badHeader",
+      reason: `header CRC mismatch (stored ${hex(headerCrc)}, computed ${hex(actualHeaderCrc)})`,
+    };
   }
   const payloadBytes = view.getUint32(offsetBytes, true);
   const type = view.getUint8(offsetBytes + 4);
@@ -114,11 +118,21 @@ export function readRecordAt(
       reason: `record claims to belong at segment ${storedSeq} offset ${storedOffset} (stale or misplaced bytes)`,
     };
   }
-  if (!isRecordType(type) || view.getUint16(offsetBytes + 6, true) !== 0 || (flags & ~RECORD_FLAG_UNSYNCED) !== 0) {
-    return { kind: "badHeader", reason: `unknown record type ${type} or flags ${flags} (written by a newer version?)` };
+  if (
+    !isRecordType(type) ||
+    view.getUint16(offsetBytes + 6, true) !== 0 ||
+    (flags & ~RECORD_FLAG_UNSYNCED) !== 0
+  ) {
+    return {
+      kind: "badHeader",
+      reason: `unknown record type ${type} or flags ${flags} (written by a newer version?)`,
+    };
   }
   if (RECORD_HEADER_BYTES + payloadBytes > recordBytesMax) {
-    return { kind: "badHeader", reason: `record of ${payloadBytes} bytes exceeds the bound of ${recordBytesMax}` };
+    return {
+      kind: "badHeader",
+      reason: `record of ${payloadBytes} bytes exceeds the bound of ${recordBytesMax}`,
+    };
   }
   const payloadStart = offsetBytes + RECORD_HEADER_BYTES;
   const end = payloadStart + payloadBytes;

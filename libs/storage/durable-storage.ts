@@ -1,0 +1,124 @@
+/**
+ * The storage a master's Ready loop drives: persist what Ready hands over, then read it
+ * back through `storage`, the MemoryStorage the Raft core was built on.
+ */
+import type {
+  ConfState,
+  Entry,
+  HardState,
+  Index,
+  MemoryStorage,
+  Snapshot,
+  StorageError,
+} from "../raft/index.js";
+import { type OpenStorageOptions, openStorage, type RecoveryReport } from "./recovery.js";
+import { SerialQueue } from "./serial-queue.js";
+import type { SnapshotStore } from "./snapshot-store.js";
+import type { Wal } from "./wal.js";
+
+/** The parts of a Raft Ready that must be durable before its messages depend on them. */
+export interface PersistInput {
+  readonly hardState?: HardState;
+  readonly entries: readonly Entry[];
+  /** A snapshot received from the leader: it replaces the log. */
+  readonly snapshot?: Snapshot;
+}
+
+/**
+ * The master's storage: recovery on open, then `persist` for each Ready and `createSnapshot`
+ * / `compact` for log compaction. `storage` is handed to the Raft core as its LogStorage.
+ */
+export class DurableStorage {
+  // One persist or snapshot at a time: each is several steps that must not interleave.
+  private readonly queue = new SerialQueue(1024);
+
+  private constructor(
+    /** What the Raft core reads; updated only after the matching write is durable. */
+    readonly storage: MemoryStorage,
+    readonly wal: Wal,
+    private readonly snapshots: SnapshotStore,
+    /** What recovery found when this storage was opened. */
+    readonly report: RecoveryReport,
+  ) {}
+
+  /** Recovers `dir` (see openStorage) and wraps the result. */
+  static async open(dir: string, options: OpenStorageOptions = {}): Promise<DurableStorage> {
+    const o = await openStorage(dir, options);
+    return new DurableStorage(o.storage, o.wal, o.snapshots, o.report);
+  }
+
+  /** False when the user chose `--fsync=off`. */
+  get fsyncEnabled(): boolean {
+    return this.wal.fsyncEnabled;
+  }
+
+  /**
+   * Makes a Ready's snapshot, hard state and entries durable, then shows them in `storage`.
+   * A snapshot costs its own fsyncs (file, then WAL marker); hard state and entries share one
+   * write and, when `mustSync`, one fdatasync.
+   */
+  persist(ready: PersistInput, mustSync: boolean): Promise<void> {
+    return this.queue.run(async () => {
+      if (ready.snapshot && ready.snapshot.metadata.index > 0) {
+        const s = ready.snapshot;
+        await this.snapshots.saveSnapshot(s);
+        await this.wal.saveSnapshotMarker({
+          index: s.metadata.index,
+          term: s.metadata.term,
+          installed: true,
+        });
+        if (this.storage.applySnapshot(s) !== "ok") {
+          throw new Error(`Raft handed over snapshot ${s.metadata.index}, not newer than the stored one`);
+        }
+        await this.retainSnapshots();
+      }
+      if (ready.hardState || ready.entries.length > 0) {
+        await this.wal.save(ready.hardState, ready.entries, { sync: mustSync });
+        this.storage.append(ready.entries);
+        if (ready.hardState) this.storage.setHardState(ready.hardState);
+      }
+    });
+  }
+
+  /**
+   * Takes a local snapshot of the state machine at `index` (<= applied): writes the file,
+   * records it in the WAL, then keeps the newest files and releases WAL segments that no
+   * kept snapshot needs. Does not compact `storage`: call `compact` for that.
+   */
+  createSnapshot(
+    index: Index,
+    confState: ConfState,
+    data: Uint8Array,
+  ): Promise<Snapshot | "outOfDate" | StorageError> {
+    return this.queue.run(async () => {
+      const current = this.storage.snapshot();
+      if (typeof current !== "string" && index <= current.metadata.index) return "outOfDate";
+      const term = this.storage.term(index);
+      if (typeof term !== "number") return term;
+      const snapshot: Snapshot = { metadata: { index, term, confState }, data };
+      await this.snapshots.saveSnapshot(snapshot);
+      await this.wal.saveSnapshotMarker({ index, term, installed: false });
+      const made = this.storage.createSnapshot(index, confState, data);
+      await this.retainSnapshots();
+      return made;
+    });
+  }
+
+  /** Drops entries before `compactIndex` from memory; the WAL keeps them until snapshots allow. */
+  compact(compactIndex: Index): "ok" | StorageError {
+    return this.storage.compact(compactIndex);
+  }
+
+  /** Waits for pending work and closes the WAL. */
+  async close(): Promise<void> {
+    await this.queue.drain();
+    await this.wal.close();
+  }
+
+  /** Keeps the newest snapshot files and the WAL back to the oldest of them, so any can be fallen back to. */
+  private async retainSnapshots(): Promise<void> {
+    await this.snapshots.prune();
+    const oldest = (await this.snapshots.list()).at(-1);
+    if (oldest) await this.wal.releaseTo(oldest.index);
+  }
+}
