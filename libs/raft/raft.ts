@@ -380,7 +380,9 @@ export class Raft {
       m.type === "MsgPreVoteResp";
     if (needsTerm && m.term === 0) throw new Error(`raft: ${m.type} must carry a term`);
     const term = keepTermZero ? 0 : needsTerm ? m.term : this.term;
-    this.msgs.push({ ...m, from: this.id, term });
+    // A message keeps its `from` when one is set: a forwarded MsgTransferLeader names the
+    // transferee there, and a forwarded proposal its origin (etcd's rule).
+    this.msgs.push({ ...m, from: m.from === NONE ? this.id : m.from, term });
   }
 
   /** Sends a MsgApp (or a snapshot) to `to` unless its progress is paused. */

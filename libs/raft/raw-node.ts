@@ -100,6 +100,8 @@ export class RawNode {
 
   /** Asks for a linearizable read point; the answer arrives as a ReadState with this context. */
   readIndex(context: Uint8Array): void {
+    // The context is how acks find their request; an empty one cannot be told apart.
+    if (context.byteLength === 0) throw new RangeError("raft: readIndex needs a non-empty context");
     step(this.r, msg({ type: "MsgReadIndex", from: NONE, context }));
   }
 
@@ -145,7 +147,12 @@ export class RawNode {
       committedEntries: r.log.nextCommittedEnts(),
       messages,
       readStates,
-      mustSync: entries.length > 0 || hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote,
+      // A snapshot counts: this Ready's MsgAppResp tells the leader we hold it.
+      mustSync:
+        entries.length > 0 ||
+        snapshot !== undefined ||
+        hard.term !== this.prevHard.term ||
+        hard.vote !== this.prevHard.vote,
     };
     this.outstanding = rd;
     return rd;

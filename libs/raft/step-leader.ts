@@ -57,14 +57,19 @@ function propose(r: Raft, entries: readonly Entry[]): ProposeResult {
   if (entries.length === 0) return OK;
   if (!r.trk.isMember(r.id)) return { ok: false, reason: "notMember" };
   if (r.leadTransferee !== NONE) return { ok: false, reason: "transferring" };
+  let confIndex = 0;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     if (e.type !== "confChange") continue;
+    // One change at a time, also within one batch.
+    if (confIndex > 0) return { ok: false, reason: "confChangePending" };
     const refused = confChangeRefusal(r, e);
     if (refused) return refused;
-    r.pendingConfIndex = r.log.lastIndex() + i + 1;
+    confIndex = r.log.lastIndex() + i + 1;
   }
   if (!r.appendEntries(entries)) return { ok: false, reason: "uncommittedLogFull" };
+  // Only now: a refused append must not leave a change marked pending.
+  if (confIndex > 0) r.pendingConfIndex = confIndex;
   r.bcastAppend();
   return OK;
 }
@@ -81,7 +86,8 @@ function confChangeRefusal(r: Raft, e: Entry): ProposeResult | undefined {
   if (cc.type === "addVoter") {
     const pr = r.trk.progress.get(cc.nodeId);
     const lag = pr ? r.log.lastIndex() - pr.match : 0;
-    if (pr?.isLearner && (pr.state === "snapshot" || lag > r.learnerCatchUpEntriesMax)) {
+    // Caught up means: it has answered (replicate state) and lags by at most the bound.
+    if (pr?.isLearner && (pr.state !== "replicate" || lag > r.learnerCatchUpEntriesMax)) {
       return { ok: false, reason: "learnerNotReady" };
     }
   }

@@ -42,7 +42,12 @@ export class ProgressTracker {
       const learner = !cs.voters.includes(id);
       const pr = this.progress.get(id);
       if (pr) pr.isLearner = learner;
-      else this.progress.set(id, new Progress(nextIndex, this.inflightsMax, this.inflightBytesMax, learner));
+      else {
+        const added = new Progress(nextIndex, this.inflightsMax, this.inflightBytesMax, learner);
+        // A new member gets one CheckQuorum round of grace before it counts as silent (etcd).
+        added.recentActive = true;
+        this.progress.set(id, added);
+      }
     }
   }
 

@@ -1,6 +1,6 @@
 import { explainIllegal } from "./explain.js";
 import { reportIllegal, reportOk, reportUnknown } from "./report.js";
-import type { CheckResult, CheckStats } from "./result.js";
+import type { CheckResult, CheckStats, IndexedOperation } from "./result.js";
 import { searchLinearization } from "./search.js";
 import type { History, Model, Operation } from "./types.js";
 import { HistoryError, UNKNOWN } from "./types.js";
@@ -8,8 +8,8 @@ import { HistoryError, UNKNOWN } from "./types.js";
 /** Bounds on one check. Steps, not time: a verdict must not depend on the machine. */
 export interface CheckOptions {
   /**
-   * Search steps (one per event visited) allowed in each partition before giving up with
-   * "unknown". A step costs roughly 0.1 to 1 microsecond.
+   * Search steps allowed in each partition before giving up with "unknown": one per event
+   * visited plus one per extra memo entry compared. A step costs about a microsecond.
    * @default 1_000_000
    */
   readonly maxStepsPerPartition?: number;
@@ -29,10 +29,10 @@ const DEFAULT_REPORT_PREFIX_OPS_MAX = 20;
  *
  * Unknown-outcome operations (output `UNKNOWN`, return time Infinity) may take effect at any
  * point after their call, or never: their open interval lets the search linearize them
- * anywhere after the call, including after every other operation, which is
- * indistinguishable from never taking effect. Each is still applied at most once, because
- * the search linearizes every operation exactly once. Read-only ones are dropped up front
- * (see `Model.isReadOnly`).
+ * anywhere after the call, and once every known-outcome operation is placed the rest count
+ * as placed last, which is indistinguishable from never taking effect. Each is applied at
+ * most once, since the search places an operation at most once. Read-only ones are dropped
+ * up front (see `Model.isReadOnly`).
  *
  * Partitions are checked in order; the first illegal one ends the check. A partition that
  * exhausts its budget makes the verdict "unknown" unless a later one is illegal.
@@ -48,13 +48,14 @@ export function checkHistory<S, I, O>(
   const prefixOpsMax = options.reportPrefixOpsMax ?? DEFAULT_REPORT_PREFIX_OPS_MAX;
   history.forEach(validateOperation);
 
-  // Positions in the caller's history, found by identity since partitions hold the same objects.
-  const indexOf = new Map<Operation<I, O>, number>();
+  // Unknown-outcome reads say nothing, so they are left out. Partitions hold the same objects
+  // as `kept`, so identity leads back to the caller's index.
   const kept: Operation<I, O>[] = [];
+  const indexOf = new Map<Operation<I, O>, number>();
   history.forEach((op, i) => {
     if (op.output === UNKNOWN && model.isReadOnly?.(op.input) === true) return;
-    if (!indexOf.has(op)) indexOf.set(op, i);
     kept.push(op);
+    if (!indexOf.has(op)) indexOf.set(op, i);
   });
   const parts = model.partition !== undefined ? model.partition(kept) : [kept];
 
@@ -72,11 +73,14 @@ export function checkHistory<S, I, O>(
         exhausted.push(p);
         break;
       case "illegal": {
-        const at = (position: number): number => indexOf.get(part[position]!) ?? -1;
+        const original = (position: number): IndexedOperation<I, O> => ({
+          index: indexOf.get(part[position]!) ?? -1,
+          operation: part[position]!,
+        });
         const explanation = explainIllegal(
           model,
           part,
-          at,
+          original,
           p,
           outcome.longestPrefix,
           outcome.stateAfterPrefix,

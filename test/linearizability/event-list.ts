@@ -33,10 +33,6 @@ export class EventList {
     this.prev[this.tail] = last;
   }
 
-  isEmpty(): boolean {
-    return this.next[this.head] === this.tail;
-  }
-
   first(): number {
     return this.next[this.head]!;
   }

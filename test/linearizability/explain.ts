@@ -9,12 +9,11 @@ import type { History, Model } from "./types.js";
 export function explainIllegal<S, I, O>(
   model: Model<S, I, O>,
   part: History<I, O>,
-  indexOf: (position: number) => number,
+  original: (position: number) => IndexedOperation<I, O>,
   partition: number,
   longestPrefix: readonly number[],
   stateAfterPrefix: S,
 ): IllegalExplanation<I, O> {
-  const indexed = (p: number): IndexedOperation<I, O> => ({ index: indexOf(p), operation: part[p]! });
   const inPrefix = new Uint8Array(part.length);
   for (const p of longestPrefix) inPrefix[p] = 1;
 
@@ -33,18 +32,18 @@ export function explainIllegal<S, I, O>(
     // Same tie rule as the event order: a call at the deadline is still concurrent.
     if (inPrefix[p] === 1 || op.callTime > deadline) continue;
     const r = model.step(stateAfterPrefix, op.input, op.output);
-    if (r.ok) candidates.push({ ...indexed(p), verdict: "dead-end" });
+    if (r.ok) candidates.push({ ...original(p), verdict: "dead-end" });
     else if (r.reason !== undefined)
-      candidates.push({ ...indexed(p), verdict: "rejected", reason: r.reason });
-    else candidates.push({ ...indexed(p), verdict: "rejected" });
+      candidates.push({ ...original(p), verdict: "rejected", reason: r.reason });
+    else candidates.push({ ...original(p), verdict: "rejected" });
   }
 
   return {
     partition,
     partitionSize: part.length,
-    prefix: longestPrefix.map(indexed),
+    prefix: longestPrefix.map(original),
     stateAfterPrefix: describeState(model, stateAfterPrefix),
-    blocked: indexed(blocked),
+    blocked: original(blocked),
     candidates,
   };
 }

@@ -146,7 +146,14 @@ export function show(value: string | null): string {
 export function describeEntry(e: KeyEntry): string {
   if (e.value === null) return "absent";
   if (e.modRevision !== null) return `${show(e.value)} (modRevision ${e.modRevision})`;
+  // Zero means no revision was ever recorded before the write: nothing worth saying.
+  if (e.unknownAbove === 0) return show(e.value);
   return `${show(e.value)} (modRevision unknown, above ${e.unknownAbove})`;
+}
+
+/** How the revision floor reads in a state description; empty while no revision is known. */
+export function describeFloor(floor: number): string {
+  return floor === 0 ? "" : `; next write revision must exceed ${floor}`;
 }
 
 export function describeKvOperation(input: KvInput, output: KvOutput | Unknown): string {

@@ -1,6 +1,7 @@
 import {
   ABSENT,
   describeEntry,
+  describeFloor,
   describeKvOperation,
   entriesEqual,
   hashEntry,
@@ -44,7 +45,7 @@ export const kvModel: Model<KvKeyState, KvInput, KvOutput> = {
   partition: partitionByKey,
   isReadOnly: (input) => input.kind === "get",
   describeOperation: describeKvOperation,
-  describeState: (s) => `${describeEntry(s.entry)}; next write revision must exceed ${s.floor}`,
+  describeState: (s) => `${describeEntry(s.entry)}${describeFloor(s.floor)}`,
 };
 
 /** One sub-history per key, in order of first appearance (so reports are reproducible). */

@@ -1,6 +1,7 @@
 import {
   ABSENT,
   describeEntry,
+  describeFloor,
   describeKvOperation,
   entriesEqual,
   hashEntry,
@@ -59,7 +60,7 @@ export const kvStoreModel: Model<KvStoreState, KvInput, KvOutput> = {
   describeState(s) {
     const keys = [...s.keys.keys()].sort();
     const shown = keys.map((k) => `${show(k)}: ${describeEntry(s.keys.get(k) ?? ABSENT)}`);
-    return `{${shown.join(", ")}}; next write revision must exceed ${s.floor}`;
+    return `{${shown.join(", ")}}${describeFloor(s.floor)}`;
   },
 };
 

@@ -15,6 +15,8 @@ export class MemoCache<S> {
   /** Buckets by a 53-bit key mixing both hashes; collisions are resolved by full equality. */
   private readonly buckets = new Map<number, Entry<S>[]>();
   private count = 0;
+  /** Bucket entries compared so far beyond the first of each lookup: the cost of collisions. */
+  comparisons = 0;
 
   constructor(private readonly equal: (a: S, b: S) => boolean) {}
 
@@ -31,6 +33,7 @@ export class MemoCache<S> {
       this.count++;
       return true;
     }
+    this.comparisons += bucket.length - 1;
     for (const e of bucket) {
       if (set.equalsWords(e.words) && this.equal(e.state, state)) return false;
     }

@@ -19,11 +19,7 @@ export class MemCluster {
   /** Return false to drop a message. */
   filter: (m: Message) => boolean = () => true;
 
-  constructor(
-    n: number,
-    private readonly opts: Partial<RaftConfig> = {},
-    seed = 1,
-  ) {
+  constructor(n: number, opts: Partial<RaftConfig> = {}, seed = 1) {
     const ids = Array.from({ length: n }, (_, i) => nodeId(i + 1));
     for (const id of ids) {
       const storage = new MemoryStorage();
