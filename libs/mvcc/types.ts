@@ -16,7 +16,8 @@ export const NO_LEASE = 0 as LeaseId;
 
 /** Brands a number as a lease id; throws RangeError on values a lease id can never take. */
 export function leaseId(n: number): LeaseId {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`lease id must be a non-negative safe integer, got ${n}`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new RangeError(`lease id must be a non-negative safe integer, got ${n}`);
   return n as LeaseId;
 }
 
@@ -34,7 +35,9 @@ export interface KeyValue {
 }
 
 /** Expected outcome as a value: success with a payload, or one of the typed failures. */
-export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: MvccError };
+export type Outcome<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: MvccError };
 
 export type SortOrder = "none" | "ascend" | "descend";
 export type SortTarget = "key" | "version" | "create" | "mod" | "value";
