@@ -47,6 +47,15 @@ export class Inflights {
     }
   }
 
+  /**
+   * Frees the oldest message. A heartbeat reply proves the follower is alive while a full
+   * window may be waiting on appends that were lost: without this the pipeline never resumes.
+   */
+  freeFirstOne(): void {
+    const first = this.lastIndexes[this.head];
+    if (first !== undefined) this.freeLE(first);
+  }
+
   reset(): void {
     this.lastIndexes.length = 0;
     this.sizes.length = 0;

@@ -31,6 +31,8 @@ export function stepLeader(r: Raft, m: Message): ProposeResult {
     case "MsgHeartbeatResp":
       pr.recentActive = true;
       pr.probeSent = false;
+      // Lost appends give no reply: let a full window move again (etcd does the same).
+      if (pr.state === "replicate" && pr.inflights.full()) pr.inflights.freeFirstOne();
       if (pr.match < r.log.lastIndex()) r.sendAppend(m.from);
       if (m.context && m.context.byteLength > 0) handleReadIndexAck(r, m);
       return OK;
