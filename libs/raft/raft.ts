@@ -122,7 +122,13 @@ export class Raft {
     this.log.committed = Math.max(hardState.commit, this.log.committed);
     this.term = hardState.term;
     this.vote = hardState.vote;
-    if ((cfg.applied ?? 0) > 0) this.log.appliedTo(cfg.applied ?? 0);
+    const applied = cfg.applied ?? 0;
+    if (applied > 0 && applied < this.log.applied) {
+      throw new Error(
+        `raft: applied index ${applied} is below the snapshot index ${this.log.applied}: restore the state machine from the snapshot first`,
+      );
+    }
+    if (applied > 0) this.log.appliedTo(applied);
     this.becomeFollower(this.term, NONE);
   }
 

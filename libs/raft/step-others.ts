@@ -155,10 +155,9 @@ function restoreSnapshot(r: Raft, m: Message): boolean {
     r.becomeFollower(r.term + 1, NONE);
     return false;
   }
-  if (!confState.voters.includes(r.id) && !confState.learners.includes(r.id)) {
-    r.logger.warn(`${r.id} attempted to restore snapshot but it is not in the ConfState`);
-    return false;
-  }
+  // A snapshot that does not list us is still installed (etcd refuses it): a member added after
+  // the leader's newest snapshot catches up from that snapshot and then applies its own
+  // addition from the log. Until then it is not a voter, so it cannot campaign.
   if (r.log.matchTerm(index, term)) {
     // We have the snapshot's last entry: fast-forward the commit instead of dropping our log.
     r.log.commitTo(index);

@@ -1,5 +1,5 @@
-import { seededRng } from "../../libs/raft/index.js";
 import type { Rng } from "../../libs/raft/index.js";
+import { seededRng } from "../../libs/raft/index.js";
 
 /**
  * The simulator's randomness: a thin layer of helpers over the core's seededRng. Every
@@ -63,7 +63,10 @@ export const STREAM = {
 
 /** A seed for stream `tag` of run `seed` (and `sub`, e.g. a node id and incarnation). */
 export function deriveSeed(seed: number, tag: number, sub = 0): number {
-  let h = Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) ^ Math.imul(tag + 1, 0x85ebca6b) ^ Math.imul(sub + 7, 0xc2b2ae35);
+  let h =
+    Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) ^
+    Math.imul(tag + 1, 0x85ebca6b) ^
+    Math.imul(sub + 7, 0xc2b2ae35);
   h ^= h >>> 16;
   h = Math.imul(h, 0x7feb352d);
   h ^= h >>> 15;

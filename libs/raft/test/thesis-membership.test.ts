@@ -48,6 +48,22 @@ describe("§4.1 single-server membership change", () => {
     expect(net.node(1).status().commit).toBe(before);
   });
 
+  it("§4.1 a member added after the leader's newest snapshot installs it and then applies its own addition", () => {
+    const net = cluster(3, [4]);
+    net.propose(1, "a");
+    net.propose(1, "b");
+    // The leader snapshots the membership {1,2,3} and compacts its whole log away.
+    const leader = net.node(1);
+    const applied = leader.status().applied;
+    leader.storage.createSnapshot(applied, leader.status().confState, new Uint8Array(0));
+    leader.storage.compact(applied);
+    expect(change(net, cc("addVoter", 4))).toEqual({ ok: true });
+    // Node 4 got a snapshot that does not list it, then the entry that adds it.
+    expect(net.node(4).status().confState.voters).toEqual([1, 2, 3, 4]);
+    expect(net.node(4).status().applied).toBe(leader.status().applied);
+    expect(leader.status().progress.get(id(4))?.state).toBe("replicate");
+  });
+
   it("§4.1 a change takes effect when it is applied, not when it is appended", () => {
     const net = cluster(3, [4]);
     net.isolate(2);

@@ -18,7 +18,13 @@ export type SimEvent =
       readonly hash: string;
     }
   /** A node's state machine was reset to `index` (snapshot install, or restart from disk). */
-  | { readonly kind: "restore"; readonly step: number; readonly node: NodeId; readonly index: Index; readonly hash: string }
+  | {
+      readonly kind: "restore";
+      readonly step: number;
+      readonly node: NodeId;
+      readonly index: Index;
+      readonly hash: string;
+    }
   /** A client proposal was applied for the first time: it is acknowledged from here on. */
   | {
       readonly kind: "ack";
@@ -37,7 +43,13 @@ export type SimEvent =
       readonly minIndex: Index;
     }
   /** The core answered a read at `node`. */
-  | { readonly kind: "readState"; readonly step: number; readonly node: NodeId; readonly context: string; readonly index: Index };
+  | {
+      readonly kind: "readState";
+      readonly step: number;
+      readonly node: NodeId;
+      readonly context: string;
+      readonly index: Index;
+    };
 
 export interface LogEntryView {
   readonly term: Term;
@@ -49,7 +61,10 @@ export interface NodeView {
   readonly id: NodeId;
   readonly role: Role;
   readonly term: Term;
+  /** The commit index in memory (may run ahead of the disk while a Ready is unhandled). */
   readonly commit: Index;
+  /** The commit index in the durable hard state: what the durable log is checked against. */
+  readonly durableCommit: Index;
   readonly applied: Index;
   /** Durable log bounds (storage): entries in [firstIndex, lastIndex] can be read. */
   readonly firstIndex: Index;

@@ -1,0 +1,79 @@
+import type { SimResult } from "./driver.js";
+
+/** Totals over many runs, for the CLI summary. */
+export interface Totals {
+  seeds: number;
+  failures: number[];
+  elections: number;
+  commits: number;
+  acknowledged: number;
+  readsAnswered: number;
+  readsMisrouted: number;
+  crashes: number;
+  snapshotsSent: number;
+  membershipChanges: number;
+  messages: number;
+  faults: Record<string, number>;
+  livenessStepsMax: number;
+}
+
+export function emptyTotals(): Totals {
+  return {
+    seeds: 0,
+    failures: [],
+    elections: 0,
+    commits: 0,
+    acknowledged: 0,
+    readsAnswered: 0,
+    readsMisrouted: 0,
+    crashes: 0,
+    snapshotsSent: 0,
+    membershipChanges: 0,
+    messages: 0,
+    faults: {},
+    livenessStepsMax: 0,
+  };
+}
+
+export function addResult(t: Totals, r: SimResult): void {
+  const s = r.stats;
+  t.seeds++;
+  if (!r.ok) t.failures.push(r.seed);
+  t.elections += s.elections;
+  t.commits += s.commits;
+  t.acknowledged += s.acknowledged;
+  t.readsAnswered += s.readsAnswered;
+  t.readsMisrouted += s.readsMisrouted;
+  t.crashes += s.crashes;
+  t.snapshotsSent += s.snapshotsSent;
+  t.membershipChanges += s.membersAdded + s.membersRemoved;
+  t.messages += s.network.sent;
+  for (const [k, v] of Object.entries(s.faultsInjected)) t.faults[k] = (t.faults[k] ?? 0) + v;
+  t.livenessStepsMax = Math.max(t.livenessStepsMax, s.livenessSteps ?? 0);
+}
+
+/** A failed run as a human reads it: seed, config, violations, replay command, trace tail. */
+export function formatFailure(r: SimResult): string {
+  return [
+    `FAIL seed ${r.seed}: ${r.config}`,
+    ...r.violations.slice(0, 5).map((v) => `  [${v.checker}] step ${v.step}: ${v.message}`),
+    `  replay: ${r.replay}`,
+    `  last ${r.traceTail.length} events:`,
+    ...r.traceTail.map((l) => `    ${l}`),
+  ].join("\n");
+}
+
+export function formatTotals(t: Totals, elapsedMs: number): string {
+  const faults = Object.entries(t.faults)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
+  return [
+    `seeds run: ${t.seeds}, failures: ${t.failures.length}${t.failures.length > 0 ? ` (${t.failures.join(", ")})` : ""}`,
+    `elapsed: ${(elapsedMs / 1000).toFixed(1)} s (${(elapsedMs / Math.max(1, t.seeds)).toFixed(1)} ms/seed)`,
+    `elections: ${t.elections}, entries applied (max index, summed): ${t.commits}, proposals acknowledged: ${t.acknowledged}`,
+    `reads answered: ${t.readsAnswered} (misrouted: ${t.readsMisrouted}), crashes: ${t.crashes}, snapshots sent: ${t.snapshotsSent}, members added+removed: ${t.membershipChanges}`,
+    `messages sent: ${t.messages}, slowest liveness after heal: ${t.livenessStepsMax} steps`,
+    `fault episodes injected: ${faults}`,
+  ].join("\n");
+}
