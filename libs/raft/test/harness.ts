@@ -13,7 +13,7 @@ import type {
   ReadState,
   Ready,
 } from "../types.js";
-import { NONE, nodeId } from "../types.js";
+import { msg, NONE, nodeId } from "../types.js";
 
 /**
  * Test scaffolding in the spirit of etcd raft's raft_test.go helpers: nodes whose log and hard
@@ -318,17 +318,5 @@ export function reply(
   term: number,
   rest: Partial<Message> = {},
 ): Message {
-  return {
-    type,
-    from: nodeId(from),
-    to: nodeId(to),
-    term,
-    logTerm: 0,
-    index: 0,
-    entries: [],
-    commit: 0,
-    reject: false,
-    rejectHint: 0,
-    ...rest,
-  };
+  return msg({ type, from: nodeId(from), to: nodeId(to), term, ...rest });
 }
