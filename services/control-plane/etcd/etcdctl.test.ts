@@ -14,6 +14,10 @@ import { type FakeCluster, startFakeCluster } from "./testing.js";
 
 const ETCDCTL = process.env["ETCDCTL"] ?? "/usr/bin/etcdctl";
 const found = existsSync(ETCDCTL);
+// CI sets FLOTILLA_REQUIRE_ETCDCTL: there a missing etcdctl is a broken install, not a reason to skip.
+if (!found && process.env["FLOTILLA_REQUIRE_ETCDCTL"]) {
+  throw new Error(`etcdctl is required (FLOTILLA_REQUIRE_ETCDCTL is set) but there is none at ${ETCDCTL}`);
+}
 if (!found) console.warn(`etcdctl.test.ts skipped: no etcdctl at ${ETCDCTL} (set ETCDCTL or install it)`);
 
 const RUN_TIMEOUT_MS = 10_000;
