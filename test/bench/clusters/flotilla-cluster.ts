@@ -1,0 +1,100 @@
+/**
+ * Three Flotilla masters on free loopback ports, data dirs in a temp folder, started as
+ * `node --import tsx services/cli/main.ts master ...` (node itself, so SIGKILL hits the
+ * master), with --fsync on and the default 100 ms tick (election 10 ticks, randomized to
+ * [10, 20)).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BenchCluster, DEFAULT_TIMING, type MemberSpec, memberSpecs, type Timing } from "./cluster.js";
+import { freePorts, type ProcessGroup } from "./processes.js";
+
+/** The project root, three folders above test/bench/clusters/. */
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const MASTER_MAIN = join(ROOT, "services", "control-plane", "master", "main.ts");
+const CLI_MAIN = join(ROOT, "services", "cli", "main.ts");
+
+/** Whether the master process exists yet: its main module and the CLI's `master` command. */
+export function flotillaMasterAvailable(): boolean {
+  return (
+    existsSync(MASTER_MAIN) && existsSync(CLI_MAIN) && /case\s+"master"/.test(readFileSync(CLI_MAIN, "utf8"))
+  );
+}
+
+interface HttpStatus {
+  readonly role?: string;
+  readonly term?: number | string;
+  readonly leader?: { readonly name?: string } | null;
+}
+
+export class FlotillaCluster extends BenchCluster {
+  readonly system = "flotilla" as const;
+  readonly timing: Timing = {
+    ...DEFAULT_TIMING,
+    flags: `--tick-ms ${DEFAULT_TIMING.heartbeatMs} (election ${DEFAULT_TIMING.electionTimeoutMs / DEFAULT_TIMING.heartbeatMs} ticks) --fsync on`,
+  };
+  protected readyPattern = /"msg"\s*:\s*"ready"/;
+
+  async version(): Promise<string> {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version?: string };
+    return `flotilla ${pkg.version ?? "?"} (tsx, node ${process.version})`;
+  }
+
+  protected override cwd(): string {
+    return ROOT;
+  }
+
+  protected command(m: MemberSpec): { cmd: string; args: string[] } {
+    const cluster = this.members.map((x) => `${x.name}=http://${x.peerAddr}`).join(",");
+    return {
+      cmd: process.execPath,
+      args: [
+        "--import",
+        "tsx",
+        CLI_MAIN,
+        "master",
+        "--name",
+        m.name,
+        "--data-dir",
+        m.dataDir,
+        "--listen-peer",
+        m.peerAddr,
+        "--listen-client",
+        m.clientAddr,
+        "--listen-http",
+        m.httpAddr,
+        "--initial-cluster",
+        cluster,
+        "--fsync",
+        "on",
+        "--tick-ms",
+        String(this.timing.heartbeatMs),
+        "--election-ticks",
+        String(this.timing.electionTimeoutMs / this.timing.heartbeatMs),
+      ],
+    };
+  }
+
+  /** GET /status on every live member; the self-declared leader at the highest term. */
+  protected override async leaderFallback(): Promise<string | undefined> {
+    let best: { name: string; term: number } | undefined;
+    for (const m of this.members) {
+      if (!this.isAlive(m.name)) continue;
+      try {
+        const res = await fetch(`http://${m.httpAddr}/status`, { signal: AbortSignal.timeout(1000) });
+        const s = (await res.json()) as HttpStatus;
+        const term = Number(s.term ?? 0);
+        if (s.role === "leader" && (!best || term > best.term)) best = { name: m.name, term };
+      } catch {
+        // not answering: not the leader we can kill
+      }
+    }
+    return best?.name;
+  }
+}
+
+export async function createFlotillaCluster(group: ProcessGroup): Promise<FlotillaCluster> {
+  const root = group.tempDir("flotilla-bench-flotilla-");
+  return new FlotillaCluster(group, memberSpecs(root, await freePorts(9)));
+}
