@@ -35,16 +35,18 @@ import {
 } from "node:fs";
 import { join, resolve } from "node:path";
 import { SnapshotFileError, unwrapSnapshotFile } from "../../control-plane/etcd/snapshot-envelope.js";
+import {
+  RESTORE_INFO_FILE,
+  RESTORE_SEED_FILE as RESTORE_SNAPSHOT_FILE,
+} from "../../control-plane/master/restore-seed.js";
 import { clientAddress, DEFAULT_CLUSTER_DIR, readCluster } from "../support/cluster-dir.js";
 import { CliError, parseCommand, UsageError, usageCheck } from "../support/errors.js";
 import { leaderOf, probeCluster } from "../support/probe.js";
 import { fsyncDir, saveSnapshot } from "../support/snapshot-client.js";
 import { intFlag } from "./flags.js";
 
-/** The seed file a restored data dir holds until the master has loaded it. */
-export const RESTORE_SNAPSHOT_FILE = "restore-from.snapshot";
-/** What the restore was for: the member and the cluster it starts. */
-export const RESTORE_INFO_FILE = "restore.json";
+// The seed's file names are the master's (it reads them): one definition, in restore-seed.ts.
+export { RESTORE_INFO_FILE, RESTORE_SNAPSHOT_FILE };
 
 const SAVE_USAGE = "flotilla snapshot save FILE [--dir .flotilla | --endpoints HOST:PORT,…] [--timeout 60]";
 const RESTORE_USAGE =

@@ -16,6 +16,7 @@ import { clusterIdFromToken, memberIdOf } from "./ids.js";
 import { LeaseForwarder } from "./lease-forwarder.js";
 import { type MasterLogger, runtimeLogger } from "./logger.js";
 import { encodeAttributes, type MemberAttributes } from "./member-attributes.js";
+import { seedFromRestore } from "./restore-seed.js";
 import { RuntimeBackend } from "./runtime-backend.js";
 import { MasterStateMachine } from "./state-machine.js";
 import { masterStatus, partitionView, type StatusSources } from "./status.js";
@@ -65,6 +66,16 @@ export class Master {
         detail: "writes are acknowledged before they are on disk; a machine crash may lose them",
       });
 
+    const initialCluster = config.initialCluster.map((e) => ({ ...e, id: memberIdOf(token, e.peerAddr) }));
+    const restoredAt = await seedFromRestore({
+      dataDir: config.dataDir,
+      name: config.name,
+      join: config.join,
+      fsync: config.fsync,
+      initialCluster,
+    });
+    if (restoredAt !== undefined) log.info("restored from snapshot", { index: restoredAt });
+
     const protos = loadProtos();
     const store = new MvccStore();
     const sm = new MasterStateMachine(store);
@@ -72,10 +83,7 @@ export class Master {
       id,
       dataDir: config.dataDir,
       listen: formatHostPort(config.listenPeer.host, config.listenPeer.port),
-      initialCluster: config.initialCluster.map((e) => ({
-        id: memberIdOf(token, e.peerAddr),
-        url: e.peerAddr,
-      })),
+      initialCluster: initialCluster.map((e) => ({ id: e.id, url: e.peerAddr })),
       stateMachine: sm,
       join: config.join,
       clusterId,
