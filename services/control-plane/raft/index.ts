@@ -16,7 +16,6 @@ export type {
   RuntimeStatus,
   StateMachine,
 } from "./runtime-types.js";
-export type { MemberUrl } from "./snapshot-data.js";
 export { decodeSnapshotData, encodeSnapshotData, type MemberUrl } from "./snapshot-data.js";
 export { GrpcTransport, type GrpcTransportOptions } from "./transport.js";
 export { DEFAULT_TRANSPORT_LIMITS, type TransportHandler, type TransportLimits } from "./transport-types.js";
