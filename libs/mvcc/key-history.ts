@@ -82,13 +82,18 @@ export class KeyHistory {
 
   /**
    * Drops what a read at or above `compactRev` can never see: every record older than the one
-   * visible at compactRev, and that one too when it is a tombstone.
+   * visible at compactRev, and that one too when it is a tombstone older than compactRev.
+   * A tombstone AT compactRev stays until the next compaction: a watch may start at the
+   * compact revision and must see that delete, and snapshots are written from this index, so
+   * dropping it here would make a member restored from a snapshot skip the event that members
+   * which applied the log still deliver (etcd-io/etcd#18089, fixed the same way in #18274).
    * @returns true when nothing is left, so the caller removes the key.
    */
   compact(compactRev: number): boolean {
     const i = this.indexAt(compactRev);
     if (i < 0) return false;
-    const keepFrom = isTombstone(this.records[i]!) ? i + 1 : i;
+    const visible = this.records[i]!;
+    const keepFrom = isTombstone(visible) && visible.modRevision < compactRev ? i + 1 : i;
     if (keepFrom > 0) this.records.splice(0, keepFrom);
     return this.records.length === 0;
   }

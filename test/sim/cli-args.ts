@@ -1,5 +1,6 @@
 import { type FaultName, isFaultName } from "./faults/index.js";
 import type { RestartMode } from "./node.js";
+import { isStoreKind, STORE_KINDS, type StoreKind } from "./store-mode.js";
 
 export interface CliArgs {
   /** A single seed, verbose. */
@@ -10,14 +11,18 @@ export interface CliArgs {
   readonly faultTicks: number | undefined;
   readonly faults: FaultName[] | undefined;
   readonly restartMode: RestartMode | undefined;
+  readonly store: StoreKind | undefined;
   readonly quiet: boolean;
 }
 
 export const USAGE = `usage: npm run sim -- [--seeds N] [--start S] [--seed S] [--nodes 3|5] [--ticks T]
-                      [--faults a,b,...] [--restart-mode replay|durableSkip|durableApplied] [--quiet]
+                      [--faults a,b,...] [--restart-mode replay|durableSkip|durableApplied]
+                      [--store hashChain|mvcc] [--quiet]
   --seeds N   run seeds start..start+N-1 (default 100)
   --seed S    run one seed with a verbose trace
-  --ticks T   ticks in the fault phase (default 300)`;
+  --ticks T   ticks in the fault phase (default 300)
+  --store K   the replicated application: hashChain (default, Raft only) or mvcc (libs/mvcc
+              on every member, key-value clients, watches, linearizability and store checks)`;
 
 export class CliError extends Error {
   override readonly name = "CliError";
@@ -32,6 +37,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     faultTicks?: number;
     faults?: FaultName[];
     restartMode?: RestartMode;
+    store?: StoreKind;
     quiet: boolean;
   } = { seeds: 100, start: 1, quiet: false };
   for (let i = 0; i < argv.length; i++) {
@@ -74,6 +80,12 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         out.restartMode = m;
         break;
       }
+      case "--store": {
+        const k = value();
+        if (!isStoreKind(k)) throw new CliError(`unknown store ${k} (one of ${STORE_KINDS.join(", ")})`);
+        out.store = k;
+        break;
+      }
       case "--quiet":
         out.quiet = true;
         break;
@@ -89,6 +101,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     faultTicks: out.faultTicks,
     faults: out.faults,
     restartMode: out.restartMode,
+    store: out.store,
     quiet: out.quiet,
   };
 }

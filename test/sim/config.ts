@@ -1,7 +1,9 @@
 import { chooseFaults, FAULT_NAMES, type FaultName } from "./faults/index.js";
+import type { KvTestHooks } from "./kv/mode.js";
 import type { NodeOptions, RestartMode } from "./node.js";
 import { STREAM, streamRng } from "./sim-rng.js";
 import type { StateMachineFactory } from "./state-machine.js";
+import type { StoreKind } from "./store-mode.js";
 
 /** What a caller (CLI, test) may fix; everything else is drawn from the seed. */
 export interface SimOptions {
@@ -17,6 +19,10 @@ export interface SimOptions {
   readonly verbose?: boolean;
   /** The replicated application. @default the hash chain */
   readonly smFactory?: StateMachineFactory;
+  /** "mvcc": run libs/mvcc on every member with key-value clients, watches and their checks. @default "hashChain" */
+  readonly store?: StoreKind;
+  /** Store mode only: test-only faults that the checks must catch. */
+  readonly kvHooks?: KvTestHooks;
 }
 
 export interface SimConfig {

@@ -14,9 +14,11 @@ import { Cluster } from "./cluster.js";
 import { describeConfig, makeConfig, type SimConfig, type SimOptions } from "./config.js";
 import { type Fault, type FaultContext, makeFaults } from "./faults/index.js";
 import { utf8 } from "./hash.js";
+import { KvStoreMode } from "./kv/mode.js";
 import { type NetworkStats, SimNetwork } from "./network.js";
 import { type SimRng, STREAM, streamRng } from "./sim-rng.js";
 import { hashChainFactory } from "./state-machine.js";
+import type { StoreFigures, StoreMode } from "./store-mode.js";
 import { Trace } from "./trace.js";
 import { Membership } from "./workload/membership.js";
 import { Proposals } from "./workload/proposals.js";
@@ -47,6 +49,8 @@ export interface RunStats {
   readonly workload: Readonly<WorkloadCounters>;
   /** Steps from healing to a proposal applied on every member. */
   readonly livenessSteps: number | undefined;
+  /** What the store mode did and checked (absent in the default mode). */
+  readonly store?: StoreFigures;
 }
 
 export interface SimResult {
@@ -79,6 +83,7 @@ export function replayCommand(opts: SimOptions): string {
   if (opts.faultTicks !== undefined) flags.push(`--ticks ${opts.faultTicks}`);
   if (opts.faults !== undefined) flags.push(`--faults ${opts.faults.join(",")}`);
   if (opts.restartMode !== undefined) flags.push(`--restart-mode ${opts.restartMode}`);
+  if (opts.store !== undefined && opts.store !== "hashChain") flags.push(`--store ${opts.store}`);
   return `npm run sim -- ${flags.join(" ")}`;
 }
 
@@ -106,6 +111,8 @@ class Simulation {
   private readonly durability: Durability;
   private readonly reads: LinearizableReads;
   private readonly liveness: Liveness;
+  /** The store mode, when the run drives a real store instead of the hash chain. */
+  private readonly mode: StoreMode | undefined;
   private step = 0;
   private liveProposals = 0;
   private lastLiveProposal = -1_000_000;
@@ -120,10 +127,24 @@ class Simulation {
       (env, reason) => this.cluster.onDrop(env, reason),
     );
     this.clock = new SimClock(streamRng(cfg.seed, STREAM.clock), cfg.stepsPerTick, cfg.skewMaxSteps);
+    this.mode =
+      opts.store === "mvcc"
+        ? new KvStoreMode({
+            seed: cfg.seed,
+            electionSteps: cfg.electionSteps,
+            faultSteps: cfg.faultSteps,
+            sink: this.sink,
+            trace: (step, text) => this.trace.add(step, text),
+            emit: (e) => this.emit(e),
+            ...(opts.kvHooks !== undefined ? { hooks: opts.kvHooks } : {}),
+          })
+        : undefined;
+    // A real transport never repeats a proposal; the store's checks judge the store, not that.
+    if (this.mode !== undefined) this.network.duplicateProposals = opts.kvHooks?.duplicateProposals === true;
     this.cluster = new Cluster({
       seed: cfg.seed,
       nodeOptions: cfg.node,
-      smFactory: opts.smFactory ?? hashChainFactory,
+      smFactory: this.mode?.smFactory ?? opts.smFactory ?? hashChainFactory,
       network: this.network,
       clock: this.clock,
       trace: this.trace,
@@ -135,10 +156,14 @@ class Simulation {
     this.faultRng = streamRng(cfg.seed, STREAM.faults);
     this.workloadRng = streamRng(cfg.seed, STREAM.workload);
     this.driverRng = streamRng(cfg.seed, STREAM.membership);
+    this.mode?.attach(this.cluster);
     this.faults = makeFaults(cfg.faults, this.faultRng);
+    const clients: Workload[] =
+      this.mode !== undefined
+        ? [...this.mode.workloads]
+        : [new Proposals(cfg.proposeRate, 8), new Reads(cfg.readRate)];
     this.workloads = [
-      new Proposals(cfg.proposeRate, 8),
-      new Reads(cfg.readRate),
+      ...clients,
       new Transfers(cfg.transferRate),
       new Membership(cfg.membershipRate, { minVoters: cfg.nodes >= 5 ? 3 : 2, maxVoters: 5, maxMembers: 6 }),
     ];
@@ -157,12 +182,16 @@ class Simulation {
       this.durability,
       this.reads,
       this.liveness,
+      ...(this.mode?.checkers ?? []),
     ];
   }
 
   run(): SimResult {
     const cfg = this.config;
-    this.trace.add(0, `seed ${cfg.seed}: ${describeConfig(cfg)}`);
+    this.trace.add(
+      0,
+      `seed ${cfg.seed}: ${describeConfig(cfg)}${this.mode ? ` ${this.mode.describe()}` : ""}`,
+    );
     this.cluster.bootstrap(cfg.nodes);
     for (; this.step < cfg.faultSteps && this.sink.ok; this.step++) this.stepOnce("fault");
     if (this.sink.ok) this.heal();
@@ -178,11 +207,23 @@ class Simulation {
     ) {
       this.stepOnce("heal");
     }
+    if (this.mode !== undefined) this.runFinal(this.mode);
     if (this.sink.ok) {
       const view = this.cluster.view();
       for (const c of this.checkers) c.finish?.(view);
     }
     return this.result();
+  }
+
+  /**
+   * The store mode's final phase (final reads, watches catching up), bounded like liveness.
+   * Client proposals still in flight may be acknowledged meanwhile, so it also ends settled.
+   */
+  private runFinal(mode: StoreMode): void {
+    const end = this.step + this.config.livenessBoundSteps;
+    const done = (): boolean => mode.finalDone() && this.settled();
+    for (; this.sink.ok && this.step < end && !done(); this.step++) this.stepOnce("final");
+    if (this.sink.ok && !mode.finalDone()) mode.finalTimedOut(this.step);
   }
 
   private heal(): void {
@@ -195,12 +236,12 @@ class Simulation {
     this.liveness.begin(this.step);
   }
 
-  private stepOnce(phase: "fault" | "heal"): void {
+  private stepOnce(phase: "fault" | "heal" | "final"): void {
     const c = this.cluster;
     c.step = this.step;
     c.runReports();
     for (const env of this.network.takeDue(this.step)) c.deliver(env);
-    c.restartDue(phase === "heal");
+    c.restartDue(phase !== "fault");
     for (const n of c.active()) {
       const raw = n.raw;
       if (raw !== undefined && this.clock.due(n.id, this.step)) n.guard("tick", () => raw.tick());
@@ -217,6 +258,7 @@ class Simulation {
       for (let i = 0; i < READY_ROUNDS_MAX && n.handleReady(); i++);
     }
     c.reapRemoved(() => this.driverRng.range(0, this.config.electionSteps));
+    this.mode?.afterStep(this.step, phase);
     if (!this.sink.ok) return;
     const view = c.view();
     for (const ch of this.checkers) ch.checkView?.(view);
@@ -248,6 +290,7 @@ class Simulation {
   }
 
   private emit(e: SimEvent): void {
+    this.mode?.observe(e);
     for (const c of this.checkers) c.observe?.(e);
   }
 
@@ -302,7 +345,10 @@ class Simulation {
       seed: this.config.seed,
       ok: this.sink.ok,
       violations: this.sink.violations,
-      config: describeConfig(this.config),
+      config:
+        this.mode === undefined
+          ? describeConfig(this.config)
+          : `${describeConfig(this.config)} ${this.mode.describe()}`,
       stats: {
         steps: this.step,
         elections: this.elections.elections,
@@ -318,6 +364,7 @@ class Simulation {
         network: { ...this.network.stats },
         workload: this.counters,
         livenessSteps: this.liveness.stepsToDone,
+        ...(this.mode !== undefined ? { store: this.mode.figures() } : {}),
       },
       traceTail: this.trace.tail(TRACE_TAIL_LINES),
       replay: replayCommand(this.opts),

@@ -24,6 +24,7 @@ function main(argv: readonly string[]): number {
     ...(args.faultTicks !== undefined ? { faultTicks: args.faultTicks } : {}),
     ...(args.faults !== undefined ? { faults: args.faults } : {}),
     ...(args.restartMode !== undefined ? { restartMode: args.restartMode } : {}),
+    ...(args.store !== undefined ? { store: args.store } : {}),
   });
   const seeds =
     args.seed !== undefined ? [args.seed] : Array.from({ length: args.seeds }, (_, i) => args.start + i);

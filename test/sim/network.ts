@@ -54,6 +54,15 @@ export class SimNetwork {
   private readonly buckets = new Map<number, Envelope[]>();
   private readonly cut = new Set<string>();
   private inFlight = 0;
+  /**
+   * Whether the duplicating fault may also duplicate forwarded proposals (MsgProp). A
+   * duplicated MsgProp appends the same client command twice, so a non-idempotent command
+   * (a put, a txn) takes effect twice: Raft promises at-least-once for a proposal the wire
+   * repeats, and neither etcd nor we deduplicate. Real transports (TCP streams) never repeat
+   * a message; the store mode turns this off so its linearizability check judges the store,
+   * not the wire. @default true
+   */
+  duplicateProposals = true;
 
   constructor(
     private readonly rng: SimRng,
@@ -74,7 +83,8 @@ export class SimNetwork {
       return;
     }
     this.enqueue(now + this.delay(), env);
-    if (this.rng.chance(this.policy.duplicateRate)) {
+    // The draw happens for every message, so the option does not shift the random stream.
+    if (this.rng.chance(this.policy.duplicateRate) && (this.duplicateProposals || msg.type !== "MsgProp")) {
       this.stats.duplicated++;
       this.enqueue(now + this.delay(), env);
     }

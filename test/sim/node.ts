@@ -80,7 +80,7 @@ export class SimNode {
     private readonly opts: NodeOptions,
     private readonly host: NodeHost,
   ) {
-    this.sm = host.smFactory();
+    this.sm = host.smFactory(this.id);
   }
 
   get isUp(): boolean {
@@ -101,7 +101,7 @@ export class SimNode {
     // persisted but the crash came before it was applied) is replaced by it, as etcd does.
     const behindSnapshot = this.applied < snapIndex;
     if (this.opts.restartMode === "replay" || this.incarnation === 1 || behindSnapshot) {
-      this.sm = this.host.smFactory();
+      this.sm = this.host.smFactory(this.id);
       this.sm.restore(snap?.data ?? new Uint8Array(0));
       this.applied = snapIndex;
       this.confState = snap?.metadata.confState ?? EMPTY_CONF;
@@ -207,7 +207,10 @@ export class SimNode {
     for (const e of rd.committedEntries) {
       if (e.index <= this.applied) {
         // Already applied before a restart: only legal when the state machine is durable.
-        if (this.opts.restartMode === "durableSkip") continue;
+        if (this.opts.restartMode === "durableSkip") {
+          this.sm.replay?.(e);
+          continue;
+        }
         this.host.onFault(this.id, `committed entry ${e.index} handed again (applied ${this.applied})`);
         continue;
       }

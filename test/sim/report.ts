@@ -15,6 +15,9 @@ export interface Totals {
   messages: number;
   faults: Record<string, number>;
   livenessStepsMax: number;
+  /** Store-mode figures summed over runs; `storeSeeds` runs reported them. */
+  store: Record<string, number>;
+  storeSeeds: number;
 }
 
 export function emptyTotals(): Totals {
@@ -32,6 +35,8 @@ export function emptyTotals(): Totals {
     messages: 0,
     faults: {},
     livenessStepsMax: 0,
+    store: {},
+    storeSeeds: 0,
   };
 }
 
@@ -50,6 +55,10 @@ export function addResult(t: Totals, r: SimResult): void {
   t.messages += s.network.sent;
   for (const [k, v] of Object.entries(s.faultsInjected)) t.faults[k] = (t.faults[k] ?? 0) + v;
   t.livenessStepsMax = Math.max(t.livenessStepsMax, s.livenessSteps ?? 0);
+  if (s.store !== undefined) {
+    t.storeSeeds++;
+    for (const [k, v] of Object.entries(s.store)) t.store[k] = (t.store[k] ?? 0) + v;
+  }
 }
 
 /** A failed run as a human reads it: seed, config, violations, replay command, trace tail. */
@@ -75,5 +84,24 @@ export function formatTotals(t: Totals, elapsedMs: number): string {
     `reads answered: ${t.readsAnswered} (misrouted: ${t.readsMisrouted}), crashes: ${t.crashes}, snapshots sent: ${t.snapshotsSent}, members added+removed: ${t.membershipChanges}`,
     `messages sent: ${t.messages}, slowest liveness after heal: ${t.livenessStepsMax} steps`,
     `fault episodes injected: ${faults}`,
+    ...formatStore(t),
   ].join("\n");
+}
+
+/** The store mode's lines: what the clients did and what the checks covered. */
+function formatStore(t: Totals): string[] {
+  if (t.storeSeeds === 0) return [];
+  const g = (k: string): number => t.store[k] ?? 0;
+  const per = (k: string): string => (g(k) / t.storeSeeds).toFixed(1);
+  return [
+    `store ops recorded: ${g("operations")} (${per("operations")}/seed; final reads ${g("finalReads")}), unknown outcomes: ${g("unknown")}, ` +
+      `refused: ${g("refused")}, timeouts: ${g("timeouts")}`,
+    `linearizability: inconclusive keys (budget exhausted): ${g("inconclusive")}, search steps: ${g("searchSteps")}; ` +
+      `serializable reads checked: ${g("serializableReads")}; store hash comparisons: ${g("hashComparisons")}`,
+    `watch events checked: ${g("watchEvents")} (${per("watchEvents")}/seed), watchers: ${g("watchers")}, resumes: ${g("watchResumes")}, ` +
+      `lost with their node: ${g("watchersLostWithNode")}, compacted responses: ${g("watchCompacted")}, ` +
+      `snapshot restores under an open watch: ${g("watchRestores")}`,
+    `revisions: ${g("revisions")}, compactions applied: ${g("compactions")}, leases granted: ${g("leases")}, ` +
+      `replayed entries the store ignored: ${g("replaysIgnored")}`,
+  ];
 }

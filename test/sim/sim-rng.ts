@@ -59,6 +59,9 @@ export const STREAM = {
   workload: 5,
   membership: 6,
   core: 7,
+  /** Store mode: the key-value clients and their watches. */
+  kvClients: 8,
+  kvWatches: 9,
 } as const;
 
 /** A seed for stream `tag` of run `seed` (and `sub`, e.g. a node id and incarnation). */

@@ -1,4 +1,4 @@
-import type { Entry } from "../../libs/raft/index.js";
+import type { Entry, NodeId } from "../../libs/raft/index.js";
 import { entryDigest, fromUtf8, hashBytes, utf8 } from "./hash.js";
 
 /**
@@ -12,12 +12,20 @@ import { entryDigest, fromUtf8, hashBytes, utf8 } from "./hash.js";
  */
 export interface StateMachine {
   apply(entry: Entry): void;
+  /**
+   * Optional: an entry at or below the applied index, handed again after a restart in the
+   * "durableSkip" mode. A state machine that keeps its own applied index (etcd's consistent
+   * index) receives it and must leave its state unchanged; without this method the node
+   * skips such entries itself.
+   */
+  replay?(entry: Entry): void;
   snapshot(): Uint8Array;
   restore(data: Uint8Array): void;
   hash(): string;
 }
 
-export type StateMachineFactory = () => StateMachine;
+/** Makes a node's state machine (again on every restart that loses it); `node` says whose. */
+export type StateMachineFactory = (node: NodeId) => StateMachine;
 
 /**
  * The default state machine: a hash chain over every applied entry (index, term, type, data)
