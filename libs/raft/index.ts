@@ -7,7 +7,7 @@ export { applyConfChange, decodeConfChange, encodeConfChange } from "./conf-chan
 export type { ProgressState } from "./progress.js";
 export { committedIndex, hasQuorum, voteResult } from "./quorum.js";
 export type { RaftConfig, RaftLogger } from "./raft.js";
-export { type RaftStatus, RawNode } from "./raw-node.js";
+export { type BasicStatus, type RaftStatus, RawNode } from "./raw-node.js";
 export { seededRng } from "./rng.js";
 export {
   EMPTY_SNAPSHOT,

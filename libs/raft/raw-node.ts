@@ -32,6 +32,17 @@ export interface RaftStatus {
   readonly progress: ReadonlyMap<NodeId, { match: Index; next: Index; state: ProgressState }>;
 }
 
+/** The scalar part of RaftStatus plus the learner flag: what hot paths (every etcd response header) need. */
+export interface BasicStatus {
+  readonly id: NodeId;
+  readonly term: Term;
+  readonly commit: Index;
+  readonly lead: NodeId;
+  readonly role: Role;
+  /** Whether this node is a learner in the current configuration. */
+  readonly isLearner: boolean;
+}
+
 const LOCAL_TYPES = new Set<Message["type"]>([
   "MsgHup",
   "MsgBeat",
@@ -207,6 +218,19 @@ export class RawNode {
       confState: r.trk.confState(),
       leadTransferee: r.leadTransferee,
       progress,
+    };
+  }
+
+  /** Like `status()` without copying the progress map and the membership (no allocation but the result). */
+  basicStatus(): BasicStatus {
+    const r = this.r;
+    return {
+      id: r.id,
+      term: r.term,
+      commit: r.log.committed,
+      lead: r.lead,
+      role: r.role,
+      isLearner: r.trk.learners.includes(r.id),
     };
   }
 

@@ -2,6 +2,7 @@
  * The few file-system operations durable storage needs. Production uses `nodeFs` (real
  * files, real fsync); a simulator can inject a disk that loses unsynced writes or fails.
  */
+import { writeSync } from "node:fs";
 import { type FileHandle, mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 
 /** An open file written at explicit positions (never append mode, so a repair can rewind). */
@@ -30,10 +31,22 @@ export interface StorageFs {
   syncDir(dir: string): Promise<void>;
 }
 
+/**
+ * Writes up to this size go through writeSync: a page-cache write of a WAL record costs
+ * ~10 µs, while an async write costs ~30 µs of CPU plus a thread-pool round trip (two
+ * context switches) on every Ready. Larger writes stay async so the event loop never
+ * stalls on a big record.
+ */
+const SYNC_WRITE_BYTES_MAX = 256 * 1024;
+
 class NodeFile implements StorageFile {
   constructor(private readonly handle: FileHandle) {}
 
   async write(bytes: Uint8Array, positionBytes: number): Promise<void> {
+    if (bytes.byteLength <= SYNC_WRITE_BYTES_MAX) {
+      this.writeAllSync(bytes, positionBytes);
+      return;
+    }
     let done = 0;
     while (done < bytes.byteLength) {
       const { bytesWritten } = await this.handle.write(
@@ -49,6 +62,15 @@ class NodeFile implements StorageFile {
 
   datasync(): Promise<void> {
     return this.handle.datasync();
+  }
+
+  private writeAllSync(bytes: Uint8Array, positionBytes: number): void {
+    let done = 0;
+    while (done < bytes.byteLength) {
+      const written = writeSync(this.handle.fd, bytes, done, bytes.byteLength - done, positionBytes + done);
+      if (written <= 0) throw new Error(`write made no progress at byte ${positionBytes + done}`);
+      done += written;
+    }
   }
 
   truncate(lengthBytes: number): Promise<void> {

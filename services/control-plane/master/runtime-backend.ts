@@ -123,13 +123,14 @@ export class RuntimeBackend implements EtcdBackend {
   }
 
   raftStatus(): RaftStatus {
-    const s = this.rt.status();
+    // Every response header reads this: the basic status avoids copying membership and progress.
+    const s = this.rt.basicStatus();
     return {
       leaderId: String(s.lead),
       term: s.term,
       commitIndex: s.commit,
       appliedIndex: s.applied,
-      isLearner: s.confState.learners.includes(this.self),
+      isLearner: s.isLearner,
     };
   }
 

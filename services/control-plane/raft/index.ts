@@ -9,6 +9,7 @@ export { RaftRuntime } from "./runtime.js";
 export type {
   AppliedEntry,
   AppliedResult,
+  BasicRuntimeStatus,
   InitialMember,
   RaftRuntimeOptions,
   RuntimeEvents,

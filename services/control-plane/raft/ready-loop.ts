@@ -197,7 +197,7 @@ export class ReadyLoop {
   private requestReads(): void {
     const { node, reads } = this.d;
     // Without a leader the core drops the request: keep callers queued until one is known.
-    if (!reads.hasQueued || node.status().lead === NONE) return;
+    if (!reads.hasQueued || node.basicStatus().lead === NONE) return;
     const ctx = reads.takeRequest();
     if (ctx) node.readIndex(ctx);
   }

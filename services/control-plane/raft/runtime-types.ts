@@ -138,6 +138,15 @@ export interface RuntimeStatus {
   readonly partition: PartitionState;
 }
 
+/** The part of RuntimeStatus an etcd response header needs, cheap to read on every response. */
+export interface BasicRuntimeStatus {
+  readonly lead: NodeId;
+  readonly term: Term;
+  readonly commit: Index;
+  readonly applied: Index;
+  readonly isLearner: boolean;
+}
+
 /** Options with every default filled in. */
 export type ResolvedRuntimeOptions = Required<
   Omit<

@@ -22,6 +22,7 @@ import { ReadyLoop } from "./ready-loop.js";
 import { type RestoredState, restoreState } from "./restore.js";
 import {
   type AppliedResult,
+  type BasicRuntimeStatus,
   type RaftRuntimeOptions,
   type ResolvedRuntimeOptions,
   type RuntimeEvents,
@@ -222,6 +223,21 @@ export class RaftRuntime {
       this.node.transferLeader(to);
       this.loop.kick();
     });
+  }
+
+  /**
+   * The fields an etcd response header needs, without the copies `status()` makes (it is
+   * called once per response).
+   */
+  basicStatus(): BasicRuntimeStatus {
+    const s = this.node.basicStatus();
+    return {
+      lead: s.lead,
+      term: s.term,
+      commit: s.commit,
+      applied: this.applier.applied,
+      isLearner: s.isLearner,
+    };
   }
 
   status(): RuntimeStatus {
