@@ -31,6 +31,7 @@ import {
   PeerUrlExistsError,
   StoppedError,
 } from "./errors.js";
+import { StoreSizeCache, snapshotSourceOf } from "./store-snapshot.js";
 
 export interface FakeBackendOptions {
   /** Time for the lease clock and every timer. @default systemClock */
@@ -73,6 +74,7 @@ export class FakeBackend implements EtcdBackend {
   readonly clusterId: Uint64Id;
   readonly memberId: Uint64Id;
   readonly store: MvccStore;
+  private readonly storeSize: StoreSizeCache;
   private readonly clock: Clock;
   private readonly term: number;
   /** The last applied (and committed) index. */
@@ -80,7 +82,6 @@ export class FakeBackend implements EtcdBackend {
   private readonly memberList = new Map<Uint64Id, Member>();
   private readonly timers = new Set<TimerHandle>();
   private readonly failures = new Map<FakeFailurePoint, Error[]>();
-  private dbSizeCache = { index: -1, bytes: 0 };
   private closed = false;
 
   constructor(private readonly options: FakeBackendOptions = {}) {
@@ -90,6 +91,7 @@ export class FakeBackend implements EtcdBackend {
     this.memberId = options.memberId ?? idFromText(`flotilla-fake-member/${name}`);
     this.term = options.term ?? 2;
     this.store = new MvccStore(options.store);
+    this.storeSize = new StoreSizeCache(this.store);
     this.memberList.set(this.memberId, {
       id: this.memberId,
       name,
@@ -212,25 +214,11 @@ export class FakeBackend implements EtcdBackend {
 
   async snapshot(): Promise<SnapshotSource> {
     this.check();
-    // Drained at once: the store forbids applies while a snapshot is being read.
-    const chunks = [...this.store.snapshot()];
-    const totalBytes = chunks.reduce((n, c) => n + c.length, 0);
-    return {
-      totalBytes,
-      chunks: (async function* () {
-        yield* chunks;
-      })(),
-    };
+    return snapshotSourceOf(this.store);
   }
 
-  /** The size of a snapshot of the store, recomputed after each applied entry at most. */
   dbSizeBytes(): number {
-    if (this.dbSizeCache.index !== this.index) {
-      let bytes = 0;
-      for (const c of this.store.snapshot()) bytes += c.length;
-      this.dbSizeCache = { index: this.index, bytes };
-    }
-    return this.dbSizeCache.bytes;
+    return this.storeSize.bytes();
   }
 
   private applyNow(cmd: Command): ApplyResult {

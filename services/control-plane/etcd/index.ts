@@ -43,3 +43,4 @@ export {
   startEtcdServer,
 } from "./server.js";
 export { SnapshotFileError, unwrapSnapshotFile } from "./snapshot-envelope.js";
+export { StoreSizeCache, snapshotSourceOf } from "./store-snapshot.js";

@@ -30,6 +30,8 @@ import {
   type RaftStatus,
   type SnapshotSource,
   StoppedError,
+  StoreSizeCache,
+  snapshotSourceOf,
   type Uint64Id,
 } from "../etcd/index.js";
 import type { RaftRuntime, RuntimeStatus } from "../raft/index.js";
@@ -67,19 +69,20 @@ export class RuntimeBackend implements EtcdBackend {
   readonly clusterId: Uint64Id;
   readonly memberId: Uint64Id;
   readonly store: MvccStore;
+  private readonly storeSize: StoreSizeCache;
   private readonly rt: RaftRuntime;
   private readonly sm: MasterStateMachine;
   private readonly self: NodeId;
   private readonly nowMs: () => number;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly offs: Array<() => void> = [];
-  private dbSizeCache = { index: -1, bytes: 0 };
   private closed = false;
 
   constructor(private readonly o: RuntimeBackendOptions) {
     this.rt = o.runtime;
     this.sm = o.stateMachine;
     this.store = o.stateMachine.store;
+    this.storeSize = new StoreSizeCache(this.store);
     this.clusterId = o.clusterId;
     this.self = this.rt.status().id;
     this.memberId = String(this.self);
@@ -206,26 +209,11 @@ export class RuntimeBackend implements EtcdBackend {
 
   async snapshot(): Promise<SnapshotSource> {
     this.check();
-    // Drained at once: the store forbids applies while a snapshot is being read.
-    const chunks = [...this.store.snapshot()];
-    const totalBytes = chunks.reduce((n, c) => n + c.length, 0);
-    return {
-      totalBytes,
-      chunks: (async function* () {
-        yield* chunks;
-      })(),
-    };
+    return snapshotSourceOf(this.store);
   }
 
-  /** The size of a snapshot of the store, recomputed at most once per applied index. */
   dbSizeBytes(): number {
-    const index = this.store.consistentIndex;
-    if (this.dbSizeCache.index !== index) {
-      let bytes = 0;
-      for (const c of this.store.snapshot()) bytes += c.length;
-      this.dbSizeCache = { index, bytes };
-    }
-    return this.dbSizeCache.bytes;
+    return this.storeSize.bytes();
   }
 
   // ------------------------------------------------------------------ helpers
