@@ -14,9 +14,9 @@
  */
 import { performance } from "node:perf_hooks";
 import { arg, percentile, printTable } from "./bench-util.js";
-import { type BenchCluster, DEFAULT_TIMING, type SystemName } from "./clusters/cluster.js";
+import { type BenchCluster, DEFAULT_TIMING, parseSystems, type SystemName } from "./clusters/cluster.js";
 import { createEtcdCluster } from "./clusters/etcd-cluster.js";
-import { createFlotillaCluster, flotillaMasterAvailable } from "./clusters/flotilla-cluster.js";
+import { createFlotillaCluster } from "./clusters/flotilla-cluster.js";
 import { ProcessGroup, sleep } from "./clusters/processes.js";
 import { fmt, machineFacts, median, printColumns, ratio } from "./clusters/report.js";
 import { Writers } from "./clusters/writers.js";
@@ -26,7 +26,7 @@ const writers = Number(arg("writers", "8"));
 const deadlineMs = Number(arg("deadline-ms", "200"));
 const maxWaitMs = Number(arg("max-wait-ms", "20000"));
 const warmupMs = Number(arg("warmup-ms", "2000"));
-const systems = arg("systems", "flotilla,etcd").split(",") as SystemName[];
+const systems = parseSystems(arg("systems", "flotilla,etcd"));
 const PUTS_PER_WRITER_MAX = 200_000;
 const HEALTHY_TIMEOUT_MS = 60_000;
 
@@ -158,15 +158,7 @@ async function benchSystem(
 async function main(): Promise<void> {
   const group = new ProcessGroup();
   group.installExitHandlers();
-  const wanted = systems.filter((s) => {
-    if (s === "flotilla" && !flotillaMasterAvailable()) {
-      console.error(
-        "flotilla: the master process (services/control-plane/master/main.ts) does not exist yet; skipped",
-      );
-      return false;
-    }
-    return s === "flotilla" || s === "etcd";
-  });
+  const wanted = systems;
   const versions: Record<string, string> = {};
   const all: Round[] = [];
   for (const s of wanted) all.push(...(await benchSystem(s, group, versions)));

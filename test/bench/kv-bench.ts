@@ -13,9 +13,9 @@
  * Servers are started on free 127.0.0.1 ports and always killed at the end.
  */
 import { arg, printTable } from "./bench-util.js";
-import type { BenchCluster, SystemName } from "./clusters/cluster.js";
+import { type BenchCluster, parseSystems, type SystemName } from "./clusters/cluster.js";
 import { createEtcdCluster } from "./clusters/etcd-cluster.js";
-import { createFlotillaCluster, flotillaMasterAvailable } from "./clusters/flotilla-cluster.js";
+import { createFlotillaCluster } from "./clusters/flotilla-cluster.js";
 import { getValue } from "./clusters/grpc.js";
 import {
   KEY_BYTES,
@@ -43,7 +43,7 @@ const loadProcs = Number(arg("load-procs", "1"));
 const requestsMax = Number(arg("requests", "2000000"));
 const deadlineMs = Number(arg("deadline-ms", "5000"));
 const keySpace = Number(arg("key-space", "100000"));
-const systems = arg("systems", "flotilla,etcd").split(",") as SystemName[];
+const systems = parseSystems(arg("systems", "flotilla,etcd"));
 const PHASES: readonly PhaseKind[] = ["put", "range-linearizable", "range-serializable"];
 
 /** A started cluster with its own load generator(s); `failed` once it can no longer be measured. */
@@ -139,19 +139,7 @@ function serverUsPerRequest(r: PhaseSummary): number {
 async function main(): Promise<void> {
   const group = new ProcessGroup();
   group.installExitHandlers();
-  const wanted = systems.filter((s) => {
-    if (s === "flotilla" && !flotillaMasterAvailable()) {
-      console.error(
-        "flotilla: the master process (services/control-plane/master/main.ts) does not exist yet; skipped",
-      );
-      return false;
-    }
-    if (s !== "flotilla" && s !== "etcd") {
-      console.error(`unknown system "${s}" (use flotilla,etcd)`);
-      return false;
-    }
-    return true;
-  });
+  const wanted = systems;
   const versions: Record<string, string> = {};
   const results: PhaseSummary[] = [];
   // Both clusters run side by side and the phases alternate between them, so a noisy

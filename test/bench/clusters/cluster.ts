@@ -10,6 +10,15 @@ import { logTail, type ProcessGroup, processCpuSeconds, sleep, waitForLog } from
 
 export type SystemName = "etcd" | "flotilla";
 
+/** The systems named in `--systems a,b`; an unknown name is an error that lists the known ones. */
+export function parseSystems(list: string): SystemName[] {
+  return list.split(",").map((s) => {
+    if (s !== "flotilla" && s !== "etcd")
+      throw new Error(`unknown system "${s}" in --systems (use flotilla,etcd)`);
+    return s;
+  });
+}
+
 export interface MemberSpec {
   readonly name: string;
   /** host:port of the etcd v3 gRPC API. */

@@ -4,7 +4,7 @@
  * master), with --fsync on and the default 100 ms tick (election 10 ticks, randomized to
  * [10, 20)).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BenchCluster, DEFAULT_TIMING, type MemberSpec, memberSpecs, type Timing } from "./cluster.js";
@@ -12,15 +12,7 @@ import { freePorts, type ProcessGroup } from "./processes.js";
 
 /** The project root, three folders above test/bench/clusters/. */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-const MASTER_MAIN = join(ROOT, "services", "control-plane", "master", "main.ts");
 const CLI_MAIN = join(ROOT, "services", "cli", "main.ts");
-
-/** Whether the master process exists yet: its main module and the CLI's `master` command. */
-export function flotillaMasterAvailable(): boolean {
-  return (
-    existsSync(MASTER_MAIN) && existsSync(CLI_MAIN) && /case\s+"master"/.test(readFileSync(CLI_MAIN, "utf8"))
-  );
-}
 
 interface HttpStatus {
   readonly role?: string;
