@@ -125,19 +125,17 @@ function unzigzag(n: number, fail: Fail): number {
   return -(n + 1) / 2;
 }
 
-/** Reads one contiguous buffer. Byte strings are views into it (zero copy). */
-export class ByteReader implements ByteSource {
-  private pos = 0;
+/**
+ * The varint and length-prefixed forms, written once over two byte sources: a subclass says
+ * how to read one byte and how to take `n` (a view or a copy).
+ */
+abstract class VarintReader implements ByteSource {
+  constructor(protected readonly fail: Fail) {}
 
-  constructor(
-    private readonly buf: Uint8Array,
-    private readonly fail: Fail,
-  ) {}
-
-  u8(): number {
-    if (this.pos >= this.buf.length) throw this.fail(`truncated at byte ${this.pos}`);
-    return this.buf[this.pos++]!;
-  }
+  abstract u8(): number;
+  /** The next `n` bytes; throws through `fail` when fewer remain. */
+  protected abstract take(n: number): Uint8Array;
+  abstract atEnd(): boolean;
 
   uvarint(): number {
     return readUvarint(() => this.u8(), this.fail);
@@ -153,6 +151,27 @@ export class ByteReader implements ByteSource {
   bytes(maxBytes: number): Uint8Array {
     const n = this.uvarint();
     if (n > maxBytes) throw this.fail(`byte string of ${n} bytes exceeds ${maxBytes}`);
+    return this.take(n);
+  }
+}
+
+/** Reads one contiguous buffer. Byte strings are views into it (zero copy). */
+export class ByteReader extends VarintReader {
+  private pos = 0;
+
+  constructor(
+    private readonly buf: Uint8Array,
+    fail: Fail,
+  ) {
+    super(fail);
+  }
+
+  u8(): number {
+    if (this.pos >= this.buf.length) throw this.fail(`truncated at byte ${this.pos}`);
+    return this.buf[this.pos++]!;
+  }
+
+  protected take(n: number): Uint8Array {
     if (this.pos + n > this.buf.length) throw this.fail(`truncated at byte ${this.pos}`);
     const out = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
@@ -168,15 +187,13 @@ export class ByteReader implements ByteSource {
  * Reads a byte stream that arrives as chunks cut anywhere. Byte strings are copied, so the
  * chunks can be dropped as soon as they are read.
  */
-export class ChunkReader implements ByteSource {
+export class ChunkReader extends VarintReader {
   private cur: Uint8Array = new Uint8Array(0);
   private pos = 0;
   private readonly it: Iterator<Uint8Array>;
 
-  constructor(
-    chunks: Iterable<Uint8Array>,
-    private readonly fail: Fail,
-  ) {
+  constructor(chunks: Iterable<Uint8Array>, fail: Fail) {
+    super(fail);
     this.it = chunks[Symbol.iterator]();
   }
 
@@ -204,20 +221,7 @@ export class ChunkReader implements ByteSource {
     return this.cur[this.pos++]!;
   }
 
-  uvarint(): number {
-    return readUvarint(() => this.u8(), this.fail);
-  }
-
-  svarint(): number {
-    return unzigzag(
-      readUvarint(() => this.u8(), this.fail, ZIGZAG_MAX),
-      this.fail,
-    );
-  }
-
-  bytes(maxBytes: number): Uint8Array {
-    const n = this.uvarint();
-    if (n > maxBytes) throw this.fail(`byte string of ${n} bytes exceeds ${maxBytes}`);
+  protected take(n: number): Uint8Array {
     if (!this.ensure(n)) throw this.fail("truncated");
     const out = this.cur.slice(this.pos, this.pos + n);
     this.pos += n;
