@@ -105,3 +105,12 @@ function formatStore(t: Totals): string[] {
       `replayed entries the store ignored: ${g("replaysIgnored")}`,
   ];
 }
+
+/** The failed seeds in one line, then the first three in full; "" when none failed (tests compare to it). */
+export function describeFailures(failed: readonly SimResult[]): string {
+  if (failed.length === 0) return "";
+  return [
+    `${failed.length} seed(s) failed: ${failed.map((r) => r.seed).join(", ")}`,
+    ...failed.slice(0, 3).map(formatFailure),
+  ].join("\n\n");
+}

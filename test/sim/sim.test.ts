@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Entry } from "../../libs/raft/index.js";
 import { runSeed, type SimResult } from "./driver.js";
-import { formatFailure } from "./report.js";
+import { describeFailures, formatFailure } from "./report.js";
 import { HashChainStateMachine, type StateMachine } from "./state-machine.js";
 
 /** 1,000 seeds in four blocks, so a failure names a small range and progress shows. */
@@ -15,14 +15,6 @@ function runRange(first: number, count: number): SimResult[] {
     if (!r.ok) failed.push(r);
   }
   return failed;
-}
-
-function describeFailures(failed: readonly SimResult[]): string {
-  if (failed.length === 0) return "";
-  return [
-    `${failed.length} seed(s) failed: ${failed.map((r) => r.seed).join(", ")}`,
-    ...failed.slice(0, 3).map(formatFailure),
-  ].join("\n\n");
 }
 
 describe("deterministic simulation of the raft core", () => {

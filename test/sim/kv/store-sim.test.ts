@@ -4,7 +4,7 @@ import { type Entry, nodeId } from "../../../libs/raft/index.js";
 import { ViolationSink } from "../checkers/checker.js";
 import type { ClusterView, NodeView } from "../checkers/events.js";
 import { runSeed, type SimResult } from "../driver.js";
-import { formatFailure } from "../report.js";
+import { describeFailures } from "../report.js";
 import { encodeEnvelope } from "./envelope.js";
 import { MvccStateMachine } from "./mvcc-state-machine.js";
 import { StoreHashes } from "./store-hashes.js";
@@ -23,14 +23,6 @@ function runRange(first: number, count: number): SimResult[] {
     if (!r.ok) failed.push(r);
   }
   return failed;
-}
-
-function describeFailures(failed: readonly SimResult[]): string {
-  if (failed.length === 0) return "";
-  return [
-    `${failed.length} seed(s) failed: ${failed.map((r) => r.seed).join(", ")}`,
-    ...failed.slice(0, 3).map(formatFailure),
-  ].join("\n\n");
 }
 
 /** A node that answers linearizable reads from a stale snapshot: three revisions back. */
