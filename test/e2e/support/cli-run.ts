@@ -2,50 +2,11 @@
  * Runs `flotilla` from source (`node --import tsx services/cli/main.ts …`, no build needed) and
  * etcdctl as child processes, each bounded by a timeout, for the CLI end-to-end tests.
  */
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { ETCDCTL, ROOT, type RunResult, run } from "./child-process.js";
 
-/** The project root (where `--import tsx` resolves). */
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+export { ETCDCTL, HAVE_ETCDCTL, ROOT, type RunResult, run } from "./child-process.js";
 export const CLI_MAIN = join(ROOT, "services/cli/main.ts");
-export const ETCDCTL = process.env["ETCDCTL"] ?? "/usr/bin/etcdctl";
-export const HAVE_ETCDCTL = existsSync(ETCDCTL);
-
-export interface RunResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a command to completion; SIGKILLed after `timeoutMs`. */
-export function run(
-  file: string,
-  args: readonly string[],
-  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
-): Promise<RunResult> {
-  const child = spawn(file, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...opts.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 30_000);
-  return new Promise((resolvePromise) => {
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-  });
-}
 
 /** `flotilla ARGS` from source. */
 export function flotilla(args: readonly string[], timeoutMs = 60_000): Promise<RunResult> {

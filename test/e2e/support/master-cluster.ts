@@ -8,10 +8,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { ROOT } from "./child-process.js";
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+export { ROOT } from "./child-process.js";
+
 const ENTRY = join(ROOT, "services/control-plane/master/cli-entry.ts");
 
 /** One structured log line of a master. */

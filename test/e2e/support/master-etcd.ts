@@ -3,20 +3,11 @@
  * with deadlines (to record exactly which writes were acknowledged).
  */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { type Client, credentials, type ServiceError } from "@grpc/grpc-js";
 import { type FlotillaProtos, loadProtos } from "../../../proto/load.js";
+import { ETCDCTL, type RunResult, run } from "./child-process.js";
 
-export const ETCDCTL = process.env["ETCDCTL"] ?? "/usr/bin/etcdctl";
-export const HAVE_ETCDCTL = existsSync(ETCDCTL);
-if (!HAVE_ETCDCTL && process.env["FLOTILLA_REQUIRE_ETCDCTL"])
-  throw new Error(`etcdctl is required (FLOTILLA_REQUIRE_ETCDCTL is set) but there is none at ${ETCDCTL}`);
-
-export interface RunResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export { ETCDCTL, HAVE_ETCDCTL, type RunResult } from "./child-process.js";
 
 /** Runs etcdctl (v3 API) against `endpoints`; SIGKILLed after `timeoutMs`. */
 export function etcdctl(
@@ -24,27 +15,15 @@ export function etcdctl(
   args: readonly string[],
   opts: { stdin?: string; timeoutMs?: number } = {},
 ): Promise<RunResult> {
-  const child = spawn(
+  return run(
     ETCDCTL,
     [`--endpoints=${endpoints.join(",")}`, "--command-timeout=8s", "--dial-timeout=3s", ...args],
-    { env: { ...process.env, ETCDCTL_API: "3" }, stdio: ["pipe", "pipe", "pipe"] },
+    {
+      env: { ETCDCTL_API: "3" },
+      timeoutMs: opts.timeoutMs ?? 15_000,
+      ...(opts.stdin === undefined ? {} : { stdin: opts.stdin }),
+    },
   );
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  child.stdin.end(opts.stdin ?? "");
-  const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 15_000);
-  return new Promise((resolve) => {
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
 }
 
 /** Starts etcdctl without waiting (watch); the caller kills it. */
