@@ -18,6 +18,7 @@ export const PROTO_FILES: readonly string[] = [
   "mvccpb/kv.proto",
   "etcdserverpb/rpc.proto",
   "raftpb/raft.proto",
+  "apipb/api.proto",
 ];
 
 /**
@@ -51,6 +52,9 @@ export interface FlotillaProtos {
   };
   readonly raftpb: {
     readonly RaftTransport: ServiceClientConstructor;
+  };
+  readonly apipb: {
+    readonly Resources: ServiceClientConstructor;
   };
 }
 
@@ -92,6 +96,9 @@ export function loadProtos(options: LoadProtosOptions = {}): FlotillaProtos {
     },
     raftpb: {
       RaftTransport: service(root, "flotilla.raftpb.RaftTransport"),
+    },
+    apipb: {
+      Resources: service(root, "flotilla.apipb.Resources"),
     },
   };
 }
