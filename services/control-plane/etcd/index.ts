@@ -39,6 +39,7 @@ export {
   DEFAULT_MAX_REQUEST_BYTES,
   type EtcdServer,
   type EtcdServerOptions,
+  type ExtraService,
   GRPC_OVERHEAD_BYTES,
   startEtcdServer,
 } from "./server.js";

@@ -51,6 +51,18 @@ export interface EtcdServerOptions {
   maintenance?: Partial<MaintenanceLimits>;
   /** Already loaded protos, to share one parse. @default loadProtos() */
   protos?: FlotillaProtos;
+  /**
+   * More services served on the same port (the master's Flotilla API): clients reach a
+   * master at one address for both the etcd API and the resource API.
+   * @default []
+   */
+  extraServices?: readonly ExtraService[];
+}
+
+/** A gRPC service added beside the etcd ones. */
+export interface ExtraService {
+  readonly definition: ServiceDefinition<UntypedServiceImplementation>;
+  readonly implementation: UntypedServiceImplementation;
 }
 
 export interface EtcdServer {
@@ -89,6 +101,7 @@ export async function startEtcdServer(options: EtcdServerOptions): Promise<EtcdS
     etcd.Maintenance.service,
     maintenanceService(ctx, { ...DEFAULT_MAINTENANCE_LIMITS, ...options.maintenance }),
   );
+  for (const extra of options.extraServices ?? []) server.addService(extra.definition, extra.implementation);
 
   const host = options.host ?? "127.0.0.1";
   const hostPart = host.includes(":") ? `[${host}]` : host;
