@@ -22,6 +22,7 @@ export {
   SnapshotStore,
   type SnapshotStoreOptions,
 } from "./snapshot-store.js";
+export type { StorageObserver } from "./storage-observer.js";
 export { type SaveOptions, Wal, type WalOptions } from "./wal.js";
 export type { SnapshotMarker, SnapshotPoint } from "./wal-payload.js";
 export type { TornTail } from "./wal-segment.js";

@@ -81,6 +81,7 @@ export async function openStorage(dir: string, options: OpenStorageOptions = {})
     keepSnapshots: options.keepSnapshots,
     fs: o.fs,
     logger: o.logger,
+    observer: o.observer,
   });
 
   const { segments, temporaries } = await listSegments(o.fs, walDir);

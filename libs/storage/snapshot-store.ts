@@ -13,6 +13,7 @@ import {
   type SnapshotFileName,
   snapshotFileName,
 } from "./snapshot-file.js";
+import { type StorageObserver, timedDatasync } from "./storage-observer.js";
 
 const TEMP_SUFFIX = ".tmp";
 /** Corrupt files are renamed with this suffix: kept as evidence, never read again. */
@@ -25,6 +26,8 @@ export interface SnapshotStoreOptions {
   readonly fs?: StorageFs;
   /** @default silent */
   readonly logger?: StorageLogger;
+  /** Metrics hooks (snapshot fsync durations). @default none */
+  readonly observer?: StorageObserver;
 }
 
 /** A snapshot file that was not used, and why. */
@@ -45,6 +48,7 @@ export interface LoadedSnapshot {
 export class SnapshotStore {
   private readonly fs: StorageFs;
   private readonly logger: StorageLogger;
+  private readonly observer: StorageObserver | undefined;
   readonly keepSnapshots: number;
 
   constructor(
@@ -53,6 +57,7 @@ export class SnapshotStore {
   ) {
     this.fs = options.fs ?? nodeFs;
     this.logger = options.logger ?? silentLogger;
+    this.observer = options.observer;
     this.keepSnapshots = options.keepSnapshots ?? 3;
     if (!Number.isSafeInteger(this.keepSnapshots) || this.keepSnapshots < 1 || this.keepSnapshots > 1000) {
       throw new RangeError(`keepSnapshots must be in [1, 1000], got ${this.keepSnapshots}`);
@@ -75,7 +80,7 @@ export class SnapshotStore {
     const file = await this.fs.open(temp, "create");
     try {
       await file.write(encodeSnapshotFile(snapshot), 0);
-      await file.datasync();
+      await timedDatasync(file, this.observer?.snapshotFsync?.bind(this.observer));
     } finally {
       await file.close();
     }

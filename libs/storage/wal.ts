@@ -6,6 +6,7 @@ import type { Entry, HardState, Index } from "../raft/index.js";
 import { WalClosedError, WalFailedError, WalInvalidSaveError } from "./errors.js";
 import { nodeFs, type StorageFile, type StorageFs, type StorageLogger, silentLogger } from "./fs.js";
 import { SerialQueue } from "./serial-queue.js";
+import { notify, type StorageObserver, timedDatasync } from "./storage-observer.js";
 import { encodeBatch, encodeSnapshotMarker, type SnapshotMarker, type SnapshotPoint } from "./wal-payload.js";
 import {
   RECORD_FLAG_UNSYNCED,
@@ -43,6 +44,8 @@ export interface WalOptions {
   readonly fs?: StorageFs;
   /** @default silent */
   readonly logger?: StorageLogger;
+  /** Metrics hooks (fsync durations, bytes written). @default none */
+  readonly observer?: StorageObserver;
 }
 
 /** WalOptions with every default filled in and every bound checked. */
@@ -53,6 +56,7 @@ export interface ResolvedWalOptions {
   readonly queueDepthMax: number;
   readonly fs: StorageFs;
   readonly logger: StorageLogger;
+  readonly observer: StorageObserver | undefined;
 }
 
 /** Fills in defaults and checks bounds; throws RangeError for a value out of range. */
@@ -64,6 +68,7 @@ export function resolveWalOptions(o: WalOptions = {}): ResolvedWalOptions {
     queueDepthMax: o.queueDepthMax ?? 1024,
     fs: o.fs ?? nodeFs,
     logger: o.logger ?? silentLogger,
+    observer: o.observer,
   };
   // Record offsets are u32: a segment of at most 2 GiB plus one record of at most 1 GiB fits.
   checkRange("segmentBytesMax", resolved.segmentBytesMax, 256, 2048 * MiB);
@@ -257,7 +262,9 @@ export class Wal {
     sealRecord(record, type, sync ? 0 : RECORD_FLAG_UNSYNCED, this.currentSeq(), this.sizeBytes);
     await this.file.write(record, this.sizeBytes);
     this.sizeBytes += record.byteLength;
-    if (sync) await this.file.datasync();
+    const observer = this.options.observer;
+    if (observer?.walWrite) notify(() => observer.walWrite?.(record.byteLength));
+    if (sync) await timedDatasync(this.file, observer?.walFsync?.bind(observer));
   }
 
   private currentSeq(): number {
@@ -266,7 +273,8 @@ export class Wal {
 
   /** Closes the full segment (fsynced even with fsync off, so it is whole) and starts the next. */
   private async cut(): Promise<void> {
-    await this.file.datasync();
+    const observer = this.options.observer;
+    await timedDatasync(this.file, observer?.walFsync?.bind(observer));
     await this.file.close();
     const header = {
       seq: this.currentSeq() + 1,

@@ -5,12 +5,13 @@
  *   GET  /healthz          200 "ok" while serving, else 503
  *   GET  /readyz           200 "ok" when a leader is known and this member applied up to its commit, else 503
  *   GET  /status           JSON (see MasterStatus)
+ *   GET  /metrics          Prometheus text format (404 when the target has no `metrics`)
  *   POST /admin/partition  {block:[{peer, direction: in|out|both}], delay:[{peer, ms}]} → partition state
  *   POST /admin/heal       removes every block and delay → partition state
  *
  * Errors are JSON `{error}` with 400 (bad request body), 404, 405 or 500.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DELAY_MS_MAX, type PartitionDirection } from "../raft/index.js";
 
@@ -28,6 +29,14 @@ export interface HttpApiTarget {
   /** Applies blocks and delays (added to those in place); throws RequestError for an unknown peer. */
   partition(req: PartitionRequest): object;
   heal(): object;
+  /** What GET /metrics serves; a prom-client Registry fits. @default none (404) */
+  readonly metrics?: MetricsSource;
+}
+
+/** A Prometheus exposition: the text and its content type (prom-client's Registry has both). */
+export interface MetricsSource {
+  readonly contentType: string;
+  metrics(): Promise<string>;
 }
 
 /** A request the client got wrong: answered 400 with the message. */
@@ -37,6 +46,11 @@ export class RequestError extends Error {
 
 export interface HttpApi {
   readonly port: number;
+  /**
+   * The node:http server, for handlers that need more than a request and a response (a
+   * WebSocket upgrade on /watch). Requests still go through the routes above.
+   */
+  readonly server: Server;
   close(): Promise<void>;
 }
 
@@ -59,6 +73,7 @@ export async function startHttpApi(host: string, port: number, target: HttpApiTa
   });
   return {
     port: (server.address() as AddressInfo).port,
+    server,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -80,6 +95,12 @@ async function handle(target: HttpApiTarget, req: IncomingMessage, res: ServerRe
       return sendText(res, target.ready() ? 200 : 503, target.ready() ? "ok" : "not ready");
     case "/status":
       return sendJson(res, 200, target.status());
+    case "/metrics": {
+      if (target.metrics === undefined) return sendJson(res, 404, { error: "metrics are not served here" });
+      const text = await target.metrics.metrics();
+      res.writeHead(200, { "content-type": target.metrics.contentType });
+      return void res.end(text);
+    }
     case "/admin/partition":
       return sendJson(res, 200, target.partition(parsePartition(await readJson(req))));
     case "/admin/heal":
@@ -92,6 +113,7 @@ const ROUTES: Record<string, { method: string }> = {
   "/healthz": { method: "GET" },
   "/readyz": { method: "GET" },
   "/status": { method: "GET" },
+  "/metrics": { method: "GET" },
   "/admin/partition": { method: "POST" },
   "/admin/heal": { method: "POST" },
 };

@@ -11,9 +11,12 @@ export type {
   AppliedResult,
   BasicRuntimeStatus,
   InitialMember,
+  ProposalOutcome,
   RaftRuntimeOptions,
+  ReadyCycleReport,
   RuntimeEvents,
   RuntimeLogger,
+  RuntimeObserver,
   RuntimeStatus,
   StateMachine,
 } from "./runtime-types.js";

@@ -16,7 +16,7 @@ import { decodeConfChange, type Entry, type Index, type Term } from "../../../li
 import { decodeEnvelope, ENVELOPE_HEADER_BYTES, type ProposalTag } from "./envelope.js";
 import { RaftRuntimeError } from "./errors.js";
 import { decodeConfContext } from "./membership.js";
-import type { AppliedResult } from "./runtime-types.js";
+import type { AppliedResult, RuntimeObserver } from "./runtime-types.js";
 
 interface Pending {
   readonly seq: number;
@@ -33,6 +33,8 @@ export interface ProposalTrackerOptions {
   readonly incarnation: number;
   readonly limit: number;
   readonly timeoutMs: number;
+  /** Told when a proposal starts and how it settles (metrics). @default none */
+  readonly observer?: Pick<RuntimeObserver, "proposalStarted" | "proposalSettled">;
 }
 
 /** The pending proposals of this member, by sequence number. */
@@ -63,6 +65,20 @@ export class ProposalTracker {
       resolve = res;
       reject = rej;
     });
+    const observer = this.o.observer;
+    if (observer !== undefined) {
+      // Every pending proposal leaves through resolve or reject exactly once (take/rejectAll).
+      const [res, rej] = [resolve, reject];
+      resolve = (r) => {
+        observer.proposalSettled?.("committed");
+        res(r);
+      };
+      reject = (e) => {
+        observer.proposalSettled?.("failed");
+        rej(e);
+      };
+      observer.proposalStarted?.();
+    }
     this.pending.set(seq, { seq, deadlineMs: nowMs + this.o.timeoutMs, resolve, reject });
     return { tag: { member: this.o.member, incarnation: this.o.incarnation, seq }, promise };
   }

@@ -94,7 +94,13 @@ export class ReadyLoop {
         this.proposeQueued();
         this.requestReads();
         if (!this.d.node.hasReady()) break;
-        await this.cycle(this.d.node.ready());
+        const startedMs = performance.now();
+        const apply = await this.cycle(this.d.node.ready());
+        this.d.o.observer.readyCycle?.({
+          durationSeconds: (performance.now() - startedMs) / 1000,
+          applySeconds: apply.durationMs / 1000,
+          entriesApplied: apply.entries,
+        });
       }
     } catch (e) {
       this.d.fail(e);
@@ -103,7 +109,8 @@ export class ReadyLoop {
     }
   }
 
-  private async cycle(rd: Ready): Promise<void> {
+  /** Runs one cycle; returns how long its apply step took and how many entries it applied. */
+  private async cycle(rd: Ready): Promise<{ durationMs: number; entries: number }> {
     const { node, storage, applier } = this.d;
     const transport = this.d.transport();
     // Where our proposals landed in the log (and which of them new entries replaced).
@@ -128,15 +135,18 @@ export class ReadyLoop {
       if (rd.hardState) this.persistedHard = rd.hardState;
     }
     transport.send(late);
+    const applyStartedMs = performance.now();
     const appliedBefore = applier.applied;
     if (rd.snapshot) {
       applier.applySnapshot(rd.snapshot);
       this.d.snapshotter.installed(rd.snapshot.metadata.index);
     }
     const changes = applier.applyEntries(rd.committedEntries);
+    const apply = { durationMs: performance.now() - applyStartedMs, entries: rd.committedEntries.length };
     for (const rs of rd.readStates) this.d.reads.onReadState(rs, applier.applied);
     node.advance(rd);
     this.afterAdvance(rd, changes, appliedBefore);
+    return apply;
   }
 
   private afterAdvance(
@@ -153,6 +163,7 @@ export class ReadyLoop {
         this.lead = leader;
         // ReadIndex requests die with leadership: ask the new leader.
         reads.requeueInflight();
+        o.observer.leaderChanged?.(leader, term);
         emitter.emit("leaderChange", { lead: leader, term }, onError);
       }
       if (role !== this.role) {

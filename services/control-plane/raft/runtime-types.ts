@@ -3,6 +3,7 @@
  * defaults), its events and its status.
  */
 import type { ConfChange, ConfState, Index, NodeId, Role, Term } from "../../../libs/raft/index.js";
+import type { StorageObserver } from "../../../libs/storage/index.js";
 import type { FlotillaProtos } from "../../../proto/load.js";
 import type { PartitionState, PartitionTable } from "./partition.js";
 import type { MemberUrl } from "./snapshot-data.js";
@@ -45,6 +46,34 @@ export interface AppliedResult {
 export interface RuntimeLogger {
   info(message: string): void;
   warn(message: string): void;
+}
+
+/** How a proposal this member made ended: applied here, or rejected for any reason. */
+export type ProposalOutcome = "committed" | "failed";
+
+/** One Ready cycle (ready → persist → send → apply → advance), as the metrics see it. */
+export interface ReadyCycleReport {
+  /** From taking the Ready to the end of advance, in seconds. */
+  readonly durationSeconds: number;
+  /** The part spent applying snapshots and committed entries, in seconds. */
+  readonly applySeconds: number;
+  /** Committed entries applied in this cycle. */
+  readonly entriesApplied: number;
+}
+
+/**
+ * Optional hooks for a master's metrics. They are called synchronously on the runtime's hot
+ * path, so must be cheap; one that throws is logged and ignored. The storage hooks are
+ * handed to the WAL and the snapshot files.
+ */
+export interface RuntimeObserver extends StorageObserver {
+  /** A proposal (or conf change) was accepted for tracking: it is pending until it settles. */
+  proposalStarted?(): void;
+  /** A pending proposal settled, exactly once per proposalStarted. */
+  proposalSettled?(outcome: ProposalOutcome): void;
+  /** The leader this member knows of changed (NONE: none known), as the leaderChange event. */
+  leaderChanged?(lead: NodeId, term: Term): void;
+  readyCycle?(report: ReadyCycleReport): void;
 }
 
 /** A founding member: its Raft id and the "host:port" its peer transport listens on. */
@@ -98,6 +127,8 @@ export interface RaftRuntimeOptions {
   readonly protos?: FlotillaProtos;
   /** @default silent */
   readonly logger?: RuntimeLogger;
+  /** Metrics hooks. @default none */
+  readonly observer?: RuntimeObserver;
 }
 
 /** The events a runtime emits, by name. */
@@ -151,7 +182,7 @@ export interface BasicRuntimeStatus {
 export type ResolvedRuntimeOptions = Required<
   Omit<
     RaftRuntimeOptions,
-    "seed" | "partition" | "transportLimits" | "protos" | "logger" | "maxUncommittedEntriesBytes"
+    "seed" | "partition" | "transportLimits" | "protos" | "logger" | "maxUncommittedEntriesBytes" | "observer"
   >
 > &
   Pick<
@@ -159,6 +190,8 @@ export type ResolvedRuntimeOptions = Required<
     "seed" | "partition" | "transportLimits" | "protos" | "maxUncommittedEntriesBytes"
   > & {
     readonly logger: RuntimeLogger;
+    /** The caller's hooks, each guarded (a throw is logged); {} when none. */
+    readonly observer: RuntimeObserver;
   };
 
 const SILENT: RuntimeLogger = { info() {}, warn() {} };
@@ -181,6 +214,7 @@ export function resolveOptions(o: RaftRuntimeOptions): ResolvedRuntimeOptions {
     snapshotCatchUpEntries: o.snapshotCatchUpEntries ?? 5000,
     fsync: o.fsync ?? true,
     logger: o.logger ?? SILENT,
+    observer: guardObserver(o.observer, o.logger ?? SILENT),
   };
   for (const [name, v] of Object.entries({
     tickMs: r.tickMs,
@@ -199,3 +233,32 @@ export function resolveOptions(o: RaftRuntimeOptions): ResolvedRuntimeOptions {
   if (!/^\d{1,16}$/.test(r.clusterId)) throw new RangeError(`clusterId must be a uint64 safe integer string`);
   return r;
 }
+
+/** Wraps each hook of `o` so a throwing hook is logged instead of failing the runtime. */
+function guardObserver(o: RuntimeObserver | undefined, logger: RuntimeLogger): RuntimeObserver {
+  if (o === undefined) return {};
+  const guarded: Record<string, unknown> = {};
+  for (const key of Object.keys(OBSERVER_HOOKS) as Array<keyof RuntimeObserver>) {
+    const hook = o[key] as ((...args: never[]) => void) | undefined;
+    if (hook === undefined) continue;
+    guarded[key] = (...args: never[]): void => {
+      try {
+        hook.apply(o, args);
+      } catch (err) {
+        logger.warn(`raft runtime: observer ${key} threw: ${err}`);
+      }
+    };
+  }
+  return guarded as RuntimeObserver;
+}
+
+/** Every hook, so that one added to RuntimeObserver cannot be forgotten here. */
+const OBSERVER_HOOKS: Record<keyof RuntimeObserver, true> = {
+  walFsync: true,
+  walWrite: true,
+  snapshotFsync: true,
+  proposalStarted: true,
+  proposalSettled: true,
+  leaderChanged: true,
+  readyCycle: true,
+};

@@ -56,7 +56,7 @@ export class RaftRuntime {
   ) {
     const incarnation = randomInt(1, 0xffff_ffff);
     const limits = { member: o.id, incarnation, timeoutMs: o.proposalTimeoutMs };
-    this.proposals = new ProposalTracker({ ...limits, limit: o.maxInflightProposals });
+    this.proposals = new ProposalTracker({ ...limits, limit: o.maxInflightProposals, observer: o.observer });
     this.reads = new ReadIndexBatcher({ ...limits, limit: o.maxPendingReads });
     this.node = new RawNode({
       id: o.id,
@@ -107,7 +107,11 @@ export class RaftRuntime {
   /** Opens (or bootstraps) the data dir, restores the state machine, starts the transport and the timer. */
   static async start(options: RaftRuntimeOptions): Promise<RaftRuntime> {
     const o = resolveOptions(options);
-    const storage = await DurableStorage.open(o.dataDir, { fsync: o.fsync, logger: o.logger });
+    const storage = await DurableStorage.open(o.dataDir, {
+      fsync: o.fsync,
+      logger: o.logger,
+      observer: o.observer,
+    });
     try {
       const empty = storage.storage.lastIndex() === 0;
       if (empty && !o.join) {
