@@ -164,6 +164,10 @@ async function checkPortsFree(dir: string, members: readonly MemberRecord[]): Pr
 
 function printEndpoints(rec: ClusterRecord): void {
   console.log(`\nClient endpoints: ${rec.members.map(clientAddress).join(", ")}`);
+  console.log("  The resource API (gRPC flotilla.apipb.Resources) is served on the same endpoints;");
+  console.log(
+    `  its watch streams also as WebSocket: ${rec.members.map((m) => `${httpURL(m).replace(/^http/, "ws")}/watch`).join(", ")}`,
+  );
   console.log(`For etcd clients (ETCDCTL_API=3):\n  ${etcdctlLine(rec)}`);
 }
 

@@ -69,7 +69,7 @@ const VALUE_FLAGS = {
 type ValueFlag = keyof typeof VALUE_FLAGS;
 const SWITCHES = ["join"] as const;
 
-export const MASTER_USAGE = `flotilla master — runs one master (Raft member, etcd v3 API, HTTP status)
+export const MASTER_USAGE = `flotilla master — runs one master (Raft member, etcd v3 API and resource API, HTTP)
 
 Usage:
   flotilla master --name m1 --data-dir DIR --listen-peer HOST:PORT --listen-client HOST:PORT
@@ -78,6 +78,8 @@ Usage:
                   [--initial-cluster-token ${DEFAULT_CLUSTER_TOKEN}] [--max-inflight-proposals 10000]
                   [--max-request-bytes 1572864] [--snapshot-entries 10000]
 
+  The etcd v3 API and the resource API (gRPC flotilla.apipb.Resources) share --listen-client;
+  --max-request-bytes also bounds one stored API object.
   --initial-cluster lists peer URLs by member name, this member included. With --join the
   member starts empty and waits to be added (etcdctl member add NAME --peer-urls=URL first).`;
 

@@ -1,13 +1,16 @@
 /**
  * One master: the Raft runtime over the MVCC state machine, the etcd v3 gRPC server over
- * RuntimeBackend, and the HTTP API; logs its life as structured lines. `Master.start`
+ * RuntimeBackend with the resource API (apipb.Resources) on the same port, the watch cache
+ * and its WebSocket /watch, and the HTTP API; logs its life as structured lines. `Master.start`
  * returns once the peer, client and HTTP servers listen; `done` settles when the master
  * stops on its own (removed from the cluster, fatal runtime error).
  */
 import { MvccStore } from "../../../libs/mvcc/index.js";
 import { NONE, type NodeId } from "../../../libs/raft/index.js";
 import { loadProtos } from "../../../proto/load.js";
+import { type ApiServer, startApiServer } from "../apiserver/index.js";
 import { type EtcdServer, startEtcdServer } from "../etcd/index.js";
+import { createMasterMetrics } from "../metrics/index.js";
 import { PartitionTable, RaftRuntime } from "../raft/index.js";
 import { formatHostPort, type MasterConfig } from "./flags.js";
 import { type HttpApi, RequestError, startHttpApi } from "./http-api.js";
@@ -44,6 +47,7 @@ export class Master {
     private readonly backend: RuntimeBackend,
     private readonly urls: { client: string; peer: string; http: string },
     private readonly etcd: EtcdServer,
+    private readonly api: ApiServer,
     private http: HttpApi | undefined,
   ) {}
 
@@ -79,6 +83,7 @@ export class Master {
     const protos = loadProtos();
     const store = new MvccStore();
     const sm = new MasterStateMachine(store);
+    const metrics = createMasterMetrics();
     const rt = await RaftRuntime.start({
       id,
       dataDir: config.dataDir,
@@ -96,6 +101,7 @@ export class Master {
       partition: new PartitionTable(),
       protos,
       logger: runtimeLogger(log),
+      observer: metrics.raftObserver,
     });
     // No await between the runtime's start and here: its first Ready cycle (and so its
     // first roleChange) runs after this synchronous block.
@@ -110,22 +116,41 @@ export class Master {
         log.log("debug", "lease revoke failed", { lease: String(lease), error: String(err) }),
     });
     let etcd: EtcdServer | undefined;
+    let api: ApiServer | undefined;
     try {
+      api = startApiServer({
+        backend,
+        protos,
+        objectBytesMax: config.maxRequestBytes,
+        onFailure: (method, error) =>
+          log.warn("api request failed", {
+            method,
+            error: error instanceof Error ? error.message : String(error),
+          }),
+      });
       etcd = await startEtcdServer({
         backend,
         host: config.listenClient.host,
         port: config.listenClient.port,
         maxRequestBytes: config.maxRequestBytes,
         protos,
+        extraServices: [api.service],
+        instrument: (definition, implementation) => metrics.instrument(definition, implementation),
       });
+      const cache = api.cache;
+      metrics.attach({ backend, watchCache: () => cache.stats });
       const urls = {
         client: `http://${advertised(config.listenClient.host, etcd.port)}`,
         peer: self.peerUrl,
         http: "",
       };
-      const m = new Master(config, log, id, rt, sm, backend, urls, etcd, undefined);
-      m.http = await startHttpApi(config.listenHttp.host, config.listenHttp.port, m.httpTarget());
+      const m = new Master(config, log, id, rt, sm, backend, urls, etcd, api, undefined);
+      m.http = await startHttpApi(config.listenHttp.host, config.listenHttp.port, {
+        ...m.httpTarget(),
+        metrics: metrics.registry,
+      });
       urls.http = `http://${advertised(config.listenHttp.host, m.http.port)}`;
+      api.attachWebSocket(m.http.server);
       m.watchRuntime();
       log.info("ready", {
         id: String(id),
@@ -137,8 +162,11 @@ export class Master {
         fsync: config.fsync,
       });
       void m.publishAttributes();
+      // A member started with --join joins a cluster that has them already.
+      if (!config.join) void m.bootstrapNamespaces();
       return m;
     } catch (e) {
+      await api?.close();
       await etcd?.close(100);
       backend.close();
       await rt.stop();
@@ -150,6 +178,8 @@ export class Master {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.log.info("stopping");
+      // The cache ends every watch stream first, so the gRPC server has nothing open to wait for.
+      await this.api.close();
       await this.etcd.close(500);
       this.backend.close();
       await this.rt.stop();
@@ -210,6 +240,19 @@ export class Master {
         }
       }
       await new Promise((r) => setTimeout(r, PUBLISH_RETRY_MS));
+    }
+  }
+
+  /** Creates the system namespaces (every master does; AlreadyExists counts as done). */
+  private async bootstrapNamespaces(): Promise<void> {
+    try {
+      const created = await this.api.bootstrap();
+      this.log.info("namespaces ready", { created });
+    } catch (e) {
+      if (this.stopping !== undefined) return;
+      this.log.warn("creating the system namespaces failed", {
+        error: e instanceof Error ? e.message : String(e),
+      });
     }
   }
 
