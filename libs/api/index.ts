@@ -40,6 +40,12 @@ export {
   labelSelectorFromObject,
   parseLabelSelector,
 } from "./selectors/label-selector.js";
+export {
+  CAUSES_METADATA_KEY,
+  REASON_METADATA_KEY,
+  type StatusCause,
+  type StatusReason,
+} from "./status.js";
 export type {
   Deployment,
   DeploymentCondition,

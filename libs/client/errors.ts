@@ -5,18 +5,9 @@
  * parsing messages.
  */
 import { type Metadata, status } from "@grpc/grpc-js";
+import { CAUSES_METADATA_KEY, REASON_METADATA_KEY, type StatusCause } from "../api/index.js";
 
-/** Trailing metadata key holding the StatusReason (see proto/apipb/api.proto). */
-export const REASON_METADATA_KEY = "flotilla-reason";
-/** Trailing metadata key holding the field errors of an Invalid status, as JSON. */
-export const CAUSES_METADATA_KEY = "flotilla-causes";
-
-/** One field error of an Invalid status: Kubernetes' StatusCause. */
-export interface StatusCause {
-  readonly field: string;
-  readonly reason: string;
-  readonly message: string;
-}
+export { CAUSES_METADATA_KEY, REASON_METADATA_KEY, type StatusCause };
 
 /** A failed call: the gRPC code, Kubernetes' reason ("" when the server sent none) and the causes. */
 export class ApiStatusError extends Error {

@@ -9,24 +9,14 @@
  * last successful renewal, measured on its clock. With renewDeadline < leaseDuration (and
  * clocks that run at similar rates), the holder gives up before anyone else may take over.
  */
+import type { Lease, LeaseSpec } from "../api/index.js";
 import { type Clock, realClock, sleep } from "./clock.js";
 import { isAlreadyExists, isConflict, isNotFound } from "./errors.js";
-import type { KubeObject } from "./object.js";
 import type { ResourceClient } from "./resource-client.js";
 
-/** The fields of a Lease's spec that leader election uses (MicroTime strings for times). */
-export interface LeaseSpec {
-  holderIdentity?: string;
-  leaseDurationSeconds?: number;
-  acquireTime?: string;
-  renewTime?: string;
-  leaseTransitions?: number;
-}
-
-/** A coordination.k8s.io/v1 Lease as leader election sees it; libs/api's `Lease` fits. */
-export interface LeaseObject extends KubeObject {
-  spec?: LeaseSpec;
-}
+/** A coordination.k8s.io/v1 Lease as leader election reads and writes it. */
+export type LeaseObject = Lease;
+export type { LeaseSpec };
 
 export interface LeaderElectionCallbacks {
   /** Became leader; `signal` aborts when leadership is lost or the elector stops. */

@@ -6,22 +6,17 @@
  * without parsing messages.
  */
 import { Metadata, status } from "@grpc/grpc-js";
-import { type FieldError, fieldErrorReason, formatFieldError } from "../../../libs/api/index.js";
+import {
+  CAUSES_METADATA_KEY,
+  type FieldError,
+  fieldErrorReason,
+  formatFieldError,
+  REASON_METADATA_KEY,
+  type StatusCause,
+  type StatusReason,
+} from "../../../libs/api/index.js";
 
-/** Kubernetes' StatusReason values this server uses. */
-export type StatusReason =
-  | "NotFound"
-  | "AlreadyExists"
-  | "Conflict"
-  | "Invalid"
-  | "Expired"
-  | "Gone"
-  | "RequestEntityTooLarge"
-  | "BadRequest"
-  | "Timeout"
-  | "ServiceUnavailable"
-  | "TooManyRequests"
-  | "InternalError";
+export { CAUSES_METADATA_KEY, REASON_METADATA_KEY, type StatusCause, type StatusReason };
 
 /** The gRPC code each reason is sent with. */
 export const GRPC_CODE_OF_REASON: Readonly<Record<StatusReason, status>> = {
@@ -38,18 +33,6 @@ export const GRPC_CODE_OF_REASON: Readonly<Record<StatusReason, status>> = {
   Timeout: status.DEADLINE_EXCEEDED,
   InternalError: status.INTERNAL,
 };
-
-/** Trailing metadata key holding the StatusReason. */
-export const REASON_METADATA_KEY = "flotilla-reason";
-/** Trailing metadata key holding the field errors of an Invalid status, as JSON. */
-export const CAUSES_METADATA_KEY = "flotilla-causes";
-
-/** One field error as sent in `flotilla-causes`: Kubernetes' StatusCause. */
-export interface StatusCause {
-  readonly field: string;
-  readonly reason: string;
-  readonly message: string;
-}
 
 export class ApiError extends Error {
   override readonly name = "ApiError";
