@@ -8,6 +8,11 @@
  *   npm run bench:kv -- [--seconds 10] [--clients 100] [--systems flotilla,etcd]
  *                       [--conns 3] [--load-procs 1] [--requests 2000000]
  *                       [--deadline-ms 5000] [--key-space 100000]
+ *                       [--phases put,range-linearizable,range-serializable]
+ *                       [--warmup-seconds 3] [--snapshot-entries 10000]
+ *
+ * BENCH_FLOTILLA_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the masters;
+ * BENCH_FLOTILLA_PEER_PROTOCOL=tcp runs them with --peer-protocol tcp (default grpc).
  *
  * --load-procs 0 runs the clients in this process; P > 0 forks P generator processes.
  * Servers are started on free 127.0.0.1 ports and always killed at the end.
@@ -37,6 +42,11 @@ import {
 } from "./clusters/report.js";
 
 const seconds = Number(arg("seconds", "10"));
+/**
+ * Unmeasured load of the same kind before each measured phase, for both systems alike: the
+ * figures are steady state (JIT-compiled code, warm connections and caches), not start-up.
+ */
+const warmupSeconds = Number(arg("warmup-seconds", "3"));
 const clients = Number(arg("clients", "100"));
 const conns = Number(arg("conns", "3"));
 const loadProcs = Number(arg("load-procs", "1"));
@@ -44,7 +54,17 @@ const requestsMax = Number(arg("requests", "2000000"));
 const deadlineMs = Number(arg("deadline-ms", "5000"));
 const keySpace = Number(arg("key-space", "100000"));
 const systems = parseSystems(arg("systems", "flotilla,etcd"));
-const PHASES: readonly PhaseKind[] = ["put", "range-linearizable", "range-serializable"];
+const ALL_PHASES: readonly PhaseKind[] = ["put", "range-linearizable", "range-serializable"];
+const PHASES = parsePhases(arg("phases", ALL_PHASES.join(",")));
+
+/** The phases named in `--phases a,b` (puts always run first: ranges read what they wrote). */
+function parsePhases(list: string): PhaseKind[] {
+  const named = list.split(",");
+  for (const p of named)
+    if (!ALL_PHASES.includes(p as PhaseKind))
+      throw new Error(`unknown phase "${p}" in --phases (use ${ALL_PHASES.join(",")})`);
+  return ALL_PHASES.filter((p) => p === "put" || named.includes(p));
+}
 
 /** A started cluster with its own load generator(s); `failed` once it can no longer be measured. */
 interface Subject {
@@ -93,7 +113,18 @@ async function checkStored(s: Subject): Promise<void> {
 async function runPhase(s: Subject, kind: PhaseKind): Promise<PhaseSummary | undefined> {
   if (s.failed || !s.load) return undefined;
   try {
+    if (warmupSeconds > 0) {
+      await s.load.run({
+        kind,
+        seconds: warmupSeconds,
+        requestsMax,
+        deadlineMs,
+        keySpace,
+        keysWritten: s.keysWritten,
+      });
+    }
     const cpu0 = s.cluster.cpuSeconds();
+    const members0 = s.cluster.memberCpuSeconds();
     const machine0 = machineBusySeconds();
     const parts = await s.load.run({
       kind,
@@ -114,9 +145,12 @@ async function runPhase(s: Subject, kind: PhaseKind): Promise<PhaseSummary | und
       s.keysWritten = r.ok;
       await checkStored(s);
     }
+    const perMember = [...s.cluster.memberCpuSeconds()]
+      .map(([name, cpu]) => `${name} ${fmt((cpu - (members0.get(name) ?? 0)) / r.seconds, 2)}`)
+      .join(", ");
     console.log(
       `[${s.system}] ${kind}: ${fmt(r.qps, 0)} qps, p50 ${fmt(r.p50Ms, 2)} ms, p99 ${fmt(r.p99Ms, 2)} ms, ` +
-        `errors ${errorText(r.errors)}`,
+        `errors ${errorText(r.errors)}; CPU cores ${perMember}`,
     );
     const dead = s.cluster.members.filter((m) => !s.cluster.isAlive(m.name)).map((m) => m.name);
     if (dead.length > 0) s.failed = `member(s) ${dead.join(", ")} exited during ${kind} (see logs)`;
@@ -167,7 +201,10 @@ async function main(): Promise<void> {
     ["clients", `${clients} closed-loop, ${conns} HTTP/2 connections round-robin over 3 endpoints`],
     ["generator", loadProcs === 0 ? "in the benchmark process" : `${loadProcs} forked node process(es)`],
     ["keys / values", `${KEY_BYTES} B / ${VALUE_BYTES} B, key space ${keySpace}`],
-    ["per phase", `${seconds} s or ${requestsMax} requests, deadline ${deadlineMs} ms per request`],
+    [
+      "per phase",
+      `${warmupSeconds} s unmeasured, then ${seconds} s or ${requestsMax} requests, deadline ${deadlineMs} ms per request`,
+    ],
   ]);
   printColumns(
     "Results (latency of successful requests; CPU in cores busy; other = rest of the machine)",

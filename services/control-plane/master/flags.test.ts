@@ -70,6 +70,14 @@ describe("flotilla master flags", () => {
     expect(() => parseMasterFlags(argv(change))).toThrow(message);
   });
 
+  it("replicates over gRPC unless --peer-protocol picks tcp, and names a bad protocol", () => {
+    expect(parseMasterFlags(argv()).peerProtocol).toBe("grpc");
+    expect(parseMasterFlags(argv({ "peer-protocol": "tcp" })).peerProtocol).toBe("tcp");
+    expect(() => parseMasterFlags(argv({ "peer-protocol": "udp" }))).toThrow(
+      new FlagError("peer-protocol", 'must be grpc or tcp, got "udp"'),
+    );
+  });
+
   it("refuses unknown flags, missing values and switch values", () => {
     expect(() => parseMasterFlags(argv({}, ["--bogus", "1"]))).toThrow(
       /--bogus: unknown flag; known flags: --name/,

@@ -38,6 +38,8 @@ export interface MasterConfig {
   readonly maxRequestBytes: number;
   /** Snapshot (and compact the log) every this many applied entries. */
   readonly snapshotEntries: number;
+  /** The wire between masters; every member of a cluster must use the same one. */
+  readonly peerProtocol: "grpc" | "tcp";
 }
 
 /** A flag is missing or has a bad value; `flag` names it. */
@@ -65,6 +67,7 @@ const VALUE_FLAGS = {
   "max-inflight-proposals": "10000",
   "max-request-bytes": String(1.5 * 1024 * 1024),
   "snapshot-entries": "10000",
+  "peer-protocol": "grpc",
 } as const;
 type ValueFlag = keyof typeof VALUE_FLAGS;
 const SWITCHES = ["join"] as const;
@@ -76,10 +79,12 @@ Usage:
                   --listen-http HOST:PORT --initial-cluster m1=http://HOST:PORT,m2=...,m3=...
                   [--fsync on|off] [--tick-ms 100] [--election-ticks 10] [--join]
                   [--initial-cluster-token ${DEFAULT_CLUSTER_TOKEN}] [--max-inflight-proposals 10000]
-                  [--max-request-bytes 1572864] [--snapshot-entries 10000]
+                  [--max-request-bytes 1572864] [--snapshot-entries 10000] [--peer-protocol grpc|tcp]
 
   The etcd v3 API and the resource API (gRPC flotilla.apipb.Resources) share --listen-client;
   --max-request-bytes also bounds one stored API object.
+  --peer-protocol picks the wire between masters: one gRPC stream per peer pair (default), or
+  length-prefixed frames on plain TCP (cheaper per message; every member must use the same).
   --initial-cluster lists peer URLs by member name, this member included. With --join the
   member starts empty and waits to be added (etcdctl member add NAME --peer-urls=URL first).`;
 
@@ -97,6 +102,9 @@ export function parseMasterFlags(argv: readonly string[]): MasterConfig {
     );
   const fsync = v.values.fsync;
   if (fsync !== "on" && fsync !== "off") throw new FlagError("fsync", `must be on or off, got "${fsync}"`);
+  const peerProtocol = v.values["peer-protocol"];
+  if (peerProtocol !== "grpc" && peerProtocol !== "tcp")
+    throw new FlagError("peer-protocol", `must be grpc or tcp, got "${peerProtocol}"`);
   const token = v.values["initial-cluster-token"];
   if (token === "") throw new FlagError("initial-cluster-token", "must not be empty");
   return {
@@ -114,6 +122,7 @@ export function parseMasterFlags(argv: readonly string[]): MasterConfig {
     maxInflightProposals: int(v, "max-inflight-proposals", 1, 1_000_000),
     maxRequestBytes: int(v, "max-request-bytes", 1024, 64 * 1024 * 1024),
     snapshotEntries: int(v, "snapshot-entries", 1, 100_000_000),
+    peerProtocol,
   };
 }
 

@@ -99,6 +99,7 @@ export class Master {
       snapshotEntries: config.snapshotEntries,
       snapshotCatchUpEntries: Math.min(5000, config.snapshotEntries),
       partition: new PartitionTable(),
+      transportLimits: { protocol: config.peerProtocol },
       protos,
       logger: runtimeLogger(log),
       observer: metrics.raftObserver,

@@ -253,6 +253,21 @@ export function decodeMessage(m: PbMessage): Message {
   };
 }
 
+/**
+ * Refuses messages a peer may not send us on its message stream: a `from` other than the
+ * sender (forwarded proposals and transfer requests keep their origin, etcd's rule), a `to`
+ * other than us, local-only types, and MsgSnap (which has its own path).
+ */
+export function checkIncoming(messages: readonly Message[], from: NodeId, self: NodeId): void {
+  for (const m of messages) {
+    const forwarded = m.type === "MsgProp" || m.type === "MsgTransferLeader";
+    if (m.from !== from && !forwarded) throw new CodecError(`message from ${m.from} in a batch from ${from}`);
+    if (m.to !== self) throw new CodecError(`message to ${m.to} sent to ${self}`);
+    if (LOCAL_MESSAGE_TYPES.has(m.type) || m.type === "MsgSnap")
+      throw new CodecError(`${m.type} is not accepted on the message stream`);
+  }
+}
+
 /** Approximate encoded size, to cut frames below the gRPC message limit. */
 export function messageBytes(m: Message): number {
   let n = 64 + (m.context?.byteLength ?? 0) + (m.snapshot?.data.byteLength ?? 0);

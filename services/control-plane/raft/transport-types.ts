@@ -23,15 +23,26 @@ export interface TransportLogger {
   warn(message: string): void;
 }
 
-/** Bounds of the transport; every queue and buffer has one. */
+/** The wire between masters: see transport.ts. */
+export type PeerProtocol = "tcp" | "grpc";
+
+/** Bounds of the transport; every queue and buffer has one. Also its protocol. */
 export interface TransportLimits {
+  /**
+   * The peer protocol; every member of a cluster must use the same one. Here rather than in
+   * an option of its own because the runtime hands the transport only these limits. gRPC is
+   * the default (one long-lived stream per peer pair, as the masters' other traffic); "tcp"
+   * is the leaner framing measured in bench:kv (`flotilla master --peer-protocol tcp`).
+   * @default "grpc"
+   */
+  readonly protocol: PeerProtocol;
   /** Frames waiting to be written to one peer; beyond it frames are dropped. @default 1024 */
   readonly queuedFramesMax: number;
-  /** Frames written but not yet acknowledged on one stream. @default 64 */
+  /** Frames written but not yet acknowledged on one gRPC stream (TCP: flow control bounds them). @default 64 */
   readonly framesInFlightMax: number;
   /** A frame is cut when its messages exceed this many bytes. @default 8 MiB */
   readonly frameBytesMax: number;
-  /** The largest gRPC message either side accepts. @default 64 MiB */
+  /** The largest gRPC message (TCP: frame) either side accepts. @default 64 MiB */
   readonly grpcMessageBytesMax: number;
   /** First reconnect delay after a stream breaks. @default 50 */
   readonly backoffMsMin: number;
@@ -51,6 +62,7 @@ const MiB = 1024 * 1024;
 
 /** The production limits. */
 export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
+  protocol: "grpc",
   queuedFramesMax: 1024,
   framesInFlightMax: 64,
   frameBytesMax: 8 * MiB,

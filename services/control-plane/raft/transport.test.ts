@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type Message, msg, type NodeId, nodeId } from "../../../libs/raft/index.js";
 import { freePort, waitFor } from "./test-support/harness.js";
 import { GrpcTransport } from "./transport.js";
-import type { TransportHandler, TransportLimits } from "./transport-types.js";
+import type { PeerProtocol, TransportHandler, TransportLimits } from "./transport-types.js";
 
 class Recorder implements TransportHandler {
   deliveries: Message[][] = [];
@@ -27,22 +27,24 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((t) => t.close()));
 });
 
-const limits: Partial<TransportLimits> = {
-  backoffMsMin: 10,
-  backoffMsMax: 50,
-  snapshotChunkBytes: 64 * 1024,
-};
-
-async function node(id: number, h: TransportHandler, clusterId = "1"): Promise<GrpcTransport> {
-  const t = await GrpcTransport.listen({ id: nodeId(id), clusterId, listen: "127.0.0.1:0", limits }, h);
-  open.push(t);
-  return t;
-}
-
 const hb = (from: number, to: number, commit: number): Message =>
   msg({ type: "MsgHeartbeat", from: nodeId(from), to: nodeId(to), term: 1, commit });
 
-describe("gRPC peer transport", () => {
+describe.each<PeerProtocol>(["tcp", "grpc"])("peer transport over %s", (protocol) => {
+  const limits: Partial<TransportLimits> = {
+    protocol,
+    backoffMsMin: 10,
+    backoffMsMax: 50,
+    snapshotChunkBytes: 64 * 1024,
+  };
+
+  async function node(id: number, h: TransportHandler, clusterId = "1"): Promise<GrpcTransport> {
+    const t = await GrpcTransport.listen({ id: nodeId(id), clusterId, listen: "127.0.0.1:0", limits }, h);
+    expect(t.protocol).toBe(protocol);
+    open.push(t);
+    return t;
+  }
+
   it("binds an ephemeral port and delivers one Ready's messages to a peer as one frame, in order", async () => {
     const a = new Recorder();
     const b = new Recorder();

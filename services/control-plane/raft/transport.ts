@@ -1,330 +1,99 @@
 /**
- * The peer transport over gRPC (RaftTransport): a server for what peers send us, and per
- * peer one PeerStream for our frames plus SendSnapshot calls for MsgSnap. Everything one
- * Ready sends to one peer goes in one frame (cut only above `frameBytesMax`). The partition
- * table is consulted on both sides, so an admin can cut links without root.
+ * The peer transport of a member, over one of two protocols (`limits.protocol`):
+ *  - "tcp" (the default): one long-lived TCP connection per peer pair with hand-encoded
+ *    binary frames (tcp-transport.ts);
+ *  - "grpc": one long-lived gRPC stream per peer pair (grpc-transport.ts), issue 4's
+ *    original design, kept for comparison and as a fallback.
+ * Both keep the same contract: one frame per peer per Ready, the partition table consulted
+ * on both sides, losses reported to Raft, snapshots in chunks, reconnect with backoff. The
+ * two do not interoperate: every member of a cluster must use the same protocol.
  */
-import {
-  Client,
-  credentials,
-  Server,
-  ServerCredentials,
-  type ServerDuplexStream,
-  type ServerReadableStream,
-  type sendUnaryData,
-  status,
-} from "@grpc/grpc-js";
 import type { Message, NodeId } from "../../../libs/raft/index.js";
-import { type FlotillaProtos, loadProtos } from "../../../proto/load.js";
-import {
-  CodecError,
-  decodeMessage,
-  decodeNodeId,
-  decodeU64,
-  encodeMessage,
-  LOCAL_MESSAGE_TYPES,
-  messageBytes,
-  type PbMessage,
-  type PbMessageBatch,
-  type PbSnapshotAck,
-  type PbSnapshotChunk,
-  type PbStreamAck,
-  u64,
-} from "./codec.js";
-import { PartitionTable } from "./partition.js";
-import { PeerStream } from "./peer-stream.js";
-import { receiveSnapshot } from "./snapshot-receiver.js";
-import { sendSnapshot } from "./snapshot-sender.js";
-import {
-  clientChannelOptions,
-  DEFAULT_TRANSPORT_LIMITS,
-  type RaftMethods,
-  raftMethods,
-  type TransportHandler,
-  type TransportLimits,
-  type TransportLogger,
-} from "./transport-types.js";
+import type { FlotillaProtos } from "../../../proto/load.js";
+import { GrpcPeerTransport } from "./grpc-transport.js";
+import type { PartitionTable } from "./partition.js";
+import { TcpTransport } from "./tcp-transport.js";
+import type { TransportHandler, TransportLimits, TransportLogger } from "./transport-types.js";
 
-/** Options of GrpcTransport.listen. */
-export interface GrpcTransportOptions {
+/** Options of PeerTransport.listen. */
+export interface PeerTransportOptions {
   readonly id: NodeId;
-  /** uint64 as a decimal string; frames from another cluster are refused. */
+  /** uint64 as a decimal string; traffic from another cluster is refused. */
   readonly clusterId: string;
   /** Address to serve on, "host:port"; port 0 picks a free one (see `port`). */
   readonly listen: string;
-  /** @default loadProtos() */
+  /** Used by the gRPC protocol only. @default loadProtos() */
   readonly protos?: FlotillaProtos;
   /** @default a new, empty table */
   readonly partition?: PartitionTable;
+  /** Bounds, and the protocol (`protocol`, default "grpc"). */
   readonly limits?: Partial<TransportLimits>;
   /** @default silent */
   readonly logger?: TransportLogger;
 }
 
-interface Peer {
-  readonly url: string;
-  readonly client: Client;
-  readonly stream: PeerStream;
-  snapshotInFlight: boolean;
+/** What both protocols implement. */
+interface Implementation {
+  readonly port: number;
+  readonly partition: PartitionTable;
+  addPeer(id: NodeId, url: string): void;
+  removePeer(id: NodeId): void;
+  peerUrls(): Map<NodeId, string>;
+  send(messages: readonly Message[]): void;
+  close(): Promise<void>;
 }
 
-const SILENT: TransportLogger = { info() {}, warn() {} };
-
-/** The gRPC peer transport of one member: serves RaftTransport and sends to every peer. */
-export class GrpcTransport {
-  readonly partition: PartitionTable;
-  private readonly peers = new Map<NodeId, Peer>();
-  private readonly limits: TransportLimits;
-  private readonly logger: TransportLogger;
-  private readonly delayTimers = new Set<NodeJS.Timeout>();
-  private closed = false;
-
+/** The peer transport of one member: serves what peers send us and sends to every peer. */
+export class PeerTransport {
   private constructor(
-    private readonly options: GrpcTransportOptions,
-    private readonly handler: TransportHandler,
-    private readonly methods: RaftMethods,
-    private readonly server: Server,
-    /** The port the server is bound to. */
-    readonly port: number,
-    limits: TransportLimits,
-    partition: PartitionTable,
-  ) {
-    this.limits = limits;
-    this.partition = partition;
-    this.logger = options.logger ?? SILENT;
-  }
+    private readonly impl: Implementation,
+    /** The protocol in use. */
+    readonly protocol: "tcp" | "grpc",
+  ) {}
 
   /** Binds the server and returns a transport that sends nothing until peers are added. */
-  static async listen(options: GrpcTransportOptions, handler: TransportHandler): Promise<GrpcTransport> {
-    const limits = { ...DEFAULT_TRANSPORT_LIMITS, ...options.limits };
-    const methods = raftMethods(options.protos ?? loadProtos());
-    const server = new Server({
-      "grpc.max_receive_message_length": limits.grpcMessageBytesMax,
-      "grpc.max_send_message_length": limits.grpcMessageBytesMax,
-    });
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(options.listen, ServerCredentials.createInsecure(), (err, p) =>
-        err ? reject(err) : resolve(p),
-      ),
-    );
-    const t = new GrpcTransport(
-      options,
-      handler,
-      methods,
-      server,
-      port,
-      limits,
-      options.partition ?? new PartitionTable(),
-    );
-    server.addService(
-      { Stream: methods.stream, SendSnapshot: methods.sendSnapshot },
-      {
-        Stream: (call: ServerDuplexStream<PbMessageBatch, PbStreamAck>) => t.serveStream(call),
-        SendSnapshot: (
-          call: ServerReadableStream<PbSnapshotChunk, PbSnapshotAck>,
-          cb: sendUnaryData<PbSnapshotAck>,
-        ) => t.serveSnapshot(call, cb),
-      },
-    );
-    return t;
+  static async listen(options: PeerTransportOptions, handler: TransportHandler): Promise<PeerTransport> {
+    if (options.limits?.protocol === "grpc")
+      return new PeerTransport(await GrpcPeerTransport.listen(options, handler), "grpc");
+    return new PeerTransport(await TcpTransport.listen(options, handler), "tcp");
+  }
+
+  /** The port the server is bound to. */
+  get port(): number {
+    return this.impl.port;
+  }
+
+  /** The fault-injection table, consulted for every frame sent and received. */
+  get partition(): PartitionTable {
+    return this.impl.partition;
   }
 
   /** Starts (or re-points) the connection to a peer; our own id is ignored. */
   addPeer(id: NodeId, url: string): void {
-    if (this.closed || id === this.options.id) return;
-    const existing = this.peers.get(id);
-    if (existing?.url === url) return;
-    if (existing) this.removePeer(id);
-    const client = new Client(url, credentials.createInsecure(), clientChannelOptions(this.limits));
-    const stream = new PeerStream({
-      self: this.options.id,
-      peer: id,
-      clusterId: this.options.clusterId,
-      client,
-      methods: this.methods,
-      limits: this.limits,
-      logger: this.logger,
-      onUnreachable: (p) => this.handler.reportUnreachable(p),
-    });
-    this.peers.set(id, { url, client, stream, snapshotInFlight: false });
+    this.impl.addPeer(id, url);
   }
 
   removePeer(id: NodeId): void {
-    const peer = this.peers.get(id);
-    if (!peer) return;
-    this.peers.delete(id);
-    peer.stream.close();
-    peer.client.close();
+    this.impl.removePeer(id);
   }
 
   /** The peers we send to, with their URLs. */
   peerUrls(): Map<NodeId, string> {
-    return new Map([...this.peers].map(([id, p]) => [id, p.url]));
+    return this.impl.peerUrls();
   }
 
-  /** Sends the messages of one Ready: one frame per peer (MsgSnap separately, as a snapshot stream). */
+  /** Sends the messages of one Ready: one frame per peer (MsgSnap separately, in chunks). */
   send(messages: readonly Message[]): void {
-    if (this.closed) return;
-    const byPeer = new Map<NodeId, Message[]>();
-    for (const m of messages) {
-      const list = byPeer.get(m.to);
-      if (list) list.push(m);
-      else byPeer.set(m.to, [m]);
-    }
-    for (const [to, list] of byPeer) this.sendTo(to, list);
+    this.impl.send(messages);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    for (const t of this.delayTimers) clearTimeout(t);
-    this.delayTimers.clear();
-    for (const id of [...this.peers.keys()]) this.removePeer(id);
-    // Peer streams never end on their own: waiting for them (tryShutdown) would hang.
-    this.server.forceShutdown();
-  }
-
-  private sendTo(to: NodeId, list: Message[]): void {
-    const peer = this.peers.get(to);
-    const snaps = list.filter((m) => m.type === "MsgSnap");
-    if (!peer || !this.partition.canSendTo(to)) {
-      // Unknown peer: a real loss. Blocked: a simulated one, reported like a real one.
-      this.handler.reportUnreachable(to);
-      for (const _ of snaps) this.handler.reportSnapshot(to, false);
-      return;
-    }
-    const delay = this.partition.delayMs(to);
-    for (const frame of this.cutFrames(list.filter((m) => m.type !== "MsgSnap"))) {
-      if (delay > 0) this.later(delay, to, () => peer.stream.enqueue(frame));
-      else peer.stream.enqueue(frame);
-    }
-    for (const snap of snaps) this.startSnapshot(to, peer, snap);
-  }
-
-  /** Groups messages into frames of at most frameBytesMax (a single larger message gets its own). */
-  private cutFrames(list: readonly Message[]): PbMessage[][] {
-    const frames: PbMessage[][] = [];
-    let frame: PbMessage[] = [];
-    let bytes = 0;
-    for (const m of list) {
-      const size = messageBytes(m);
-      if (frame.length > 0 && bytes + size > this.limits.frameBytesMax) {
-        frames.push(frame);
-        frame = [];
-        bytes = 0;
-      }
-      frame.push(encodeMessage(m));
-      bytes += size;
-    }
-    if (frame.length > 0) frames.push(frame);
-    return frames;
-  }
-
-  private startSnapshot(to: NodeId, peer: Peer, m: Message): void {
-    if (peer.snapshotInFlight) {
-      // One transfer per peer: a second one would double the memory for the same outcome.
-      this.handler.reportSnapshot(to, false);
-      return;
-    }
-    peer.snapshotInFlight = true;
-    const deps = { ...this.options, self: this.options.id, client: peer.client, methods: this.methods };
-    void sendSnapshot({ ...deps, limits: this.limits, logger: this.logger }, m).then((ok) => {
-      peer.snapshotInFlight = false;
-      if (!this.closed) this.handler.reportSnapshot(to, ok);
-    });
-  }
-
-  /** Runs `fn` after `ms`, within the bound on delayed frames (over it: dropped). */
-  private later(ms: number, peer: NodeId, fn: () => void): void {
-    if (this.delayTimers.size >= this.limits.delayedFramesMax) {
-      this.handler.reportUnreachable(peer);
-      return;
-    }
-    const t = setTimeout(() => {
-      this.delayTimers.delete(t);
-      if (!this.closed) fn();
-    }, ms);
-    this.delayTimers.add(t);
-  }
-
-  private serveStream(call: ServerDuplexStream<PbMessageBatch, PbStreamAck>): void {
-    let ackSeq = 0;
-    let ackScheduled = false;
-    const ack = (): void => {
-      ackScheduled = false;
-      if (!call.writable) return;
-      call.write({ seq: u64(ackSeq) });
-    };
-    call.on("data", (batch: PbMessageBatch) => {
-      if (this.closed) return;
-      let decoded: { from: NodeId; seq: number; messages: Message[] };
-      try {
-        decoded = this.decodeBatch(batch);
-      } catch (e) {
-        const code = e instanceof StreamRefused ? e.code : status.INVALID_ARGUMENT;
-        call.emit("error", { code, details: e instanceof Error ? e.message : String(e) });
-        return;
-      }
-      const { from, seq, messages } = decoded;
-      if (this.partition.canReceiveFrom(from)) {
-        const delay = this.partition.delayMs(from);
-        if (delay > 0) this.later(delay, from, () => this.handler.deliver(messages));
-        else this.handler.deliver(messages);
-      }
-      // Acks coalesce: one per event-loop turn acknowledges every batch read in it.
-      ackSeq = seq;
-      if (!ackScheduled) {
-        ackScheduled = true;
-        setImmediate(ack);
-      }
-    });
-    call.on("end", () => call.end());
-    call.on("error", () => {});
-  }
-
-  private serveSnapshot(
-    call: ServerReadableStream<PbSnapshotChunk, PbSnapshotAck>,
-    cb: sendUnaryData<PbSnapshotAck>,
-  ): void {
-    receiveSnapshot(
-      {
-        self: this.options.id,
-        clusterId: this.options.clusterId,
-        limits: this.limits,
-        partition: this.partition,
-        deliver: (m) => {
-          if (!this.closed) this.handler.deliver([m]);
-        },
-      },
-      call,
-      cb,
-    );
-  }
-
-  private decodeBatch(batch: PbMessageBatch): { from: NodeId; seq: number; messages: Message[] } {
-    if (batch.cluster_id !== this.options.clusterId)
-      throw new StreamRefused(status.FAILED_PRECONDITION, `cluster id ${batch.cluster_id} is not ours`);
-    const from = decodeNodeId(batch.from, "batch.from");
-    const seq = decodeU64(batch.seq, "batch.seq");
-    const messages = batch.messages.map(decodeMessage);
-    for (const m of messages) {
-      // Forwarded proposals and transfer requests keep their origin in `from` (etcd's rule).
-      const forwarded = m.type === "MsgProp" || m.type === "MsgTransferLeader";
-      if (m.from !== from && !forwarded)
-        throw new CodecError(`message from ${m.from} in a batch from ${from}`);
-      if (m.to !== this.options.id) throw new CodecError(`message to ${m.to} sent to ${this.options.id}`);
-      if (LOCAL_MESSAGE_TYPES.has(m.type) || m.type === "MsgSnap")
-        throw new CodecError(`${m.type} is not accepted on the message stream`);
-    }
-    return { from, seq, messages };
+  close(): Promise<void> {
+    return this.impl.close();
   }
 }
 
-class StreamRefused extends Error {
-  constructor(
-    readonly code: status,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/**
+ * The name the runtime (runtime.ts, ready-loop.ts) still uses; both name the transport
+ * above, whatever its protocol.
+ */
+export { PeerTransport as GrpcTransport, type PeerTransportOptions as GrpcTransportOptions };

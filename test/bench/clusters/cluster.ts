@@ -5,6 +5,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { arg } from "../bench-util.js";
 import { kvClient, memberStatus, range } from "./grpc.js";
 import { logTail, type ProcessGroup, processCpuSeconds, sleep, waitForLog } from "./processes.js";
 
@@ -40,6 +41,13 @@ export interface Timing {
 
 /** Same as Flotilla's defaults: tick 100 ms (heartbeat every tick), election 10 ticks. */
 export const DEFAULT_TIMING = { heartbeatMs: 100, electionTimeoutMs: 1000 } as const;
+
+/**
+ * Applied entries between snapshots, for both systems (`--snapshot-entries`, default Flotilla's). etcd 3.4's own
+ * default (--snapshot-count 100000) would let etcd snapshot ten times less often than
+ * Flotilla in the same run, which is a difference of settings, not of the systems.
+ */
+export const DEFAULT_SNAPSHOT_ENTRIES = Number(arg("snapshot-entries", "10000"));
 
 const READY_TIMEOUT_MS = 30_000;
 
@@ -177,7 +185,23 @@ export abstract class BenchCluster {
     throw new Error(`${this.system} not healthy after ${timeoutMs} ms: ${last}`);
   }
 
+  /** Whether `stop` asks the members to exit (SIGTERM) before it kills them. */
+  protected get gracefulStop(): boolean {
+    return false;
+  }
+
+  /** CPU seconds used so far by each live member, by name. */
+  memberCpuSeconds(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [name, c] of this.procs) out.set(name, processCpuSeconds(c.pid));
+    return out;
+  }
+
   async stop(): Promise<void> {
+    if (this.gracefulStop) {
+      for (const [name, c] of this.procs) if (this.isAlive(name)) c.kill("SIGTERM");
+      for (const name of this.procs.keys()) await this.waitExited(name, 10_000);
+    }
     for (const [name, c] of this.procs) {
       if (this.isAlive(name)) c.kill("SIGKILL");
     }

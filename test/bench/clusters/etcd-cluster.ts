@@ -6,7 +6,14 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { BenchCluster, DEFAULT_TIMING, type MemberSpec, memberSpecs, type Timing } from "./cluster.js";
+import {
+  BenchCluster,
+  DEFAULT_SNAPSHOT_ENTRIES,
+  DEFAULT_TIMING,
+  type MemberSpec,
+  memberSpecs,
+  type Timing,
+} from "./cluster.js";
 import { freePorts, type ProcessGroup } from "./processes.js";
 
 const ETCD = process.env["ETCD_BIN"] ?? "/usr/bin/etcd";
@@ -15,7 +22,9 @@ export class EtcdCluster extends BenchCluster {
   readonly system = "etcd" as const;
   readonly timing: Timing = {
     ...DEFAULT_TIMING,
-    flags: `--heartbeat-interval=${DEFAULT_TIMING.heartbeatMs} --election-timeout=${DEFAULT_TIMING.electionTimeoutMs}`,
+    flags:
+      `--heartbeat-interval=${DEFAULT_TIMING.heartbeatMs} --election-timeout=${DEFAULT_TIMING.electionTimeoutMs}` +
+      ` --snapshot-count=${DEFAULT_SNAPSHOT_ENTRIES}`,
   };
   protected readyPattern = /ready to serve client requests|serving client traffic/;
 
@@ -40,6 +49,7 @@ export class EtcdCluster extends BenchCluster {
         "--initial-cluster-token=flotilla-bench",
         `--heartbeat-interval=${this.timing.heartbeatMs}`,
         `--election-timeout=${this.timing.electionTimeoutMs}`,
+        `--snapshot-count=${DEFAULT_SNAPSHOT_ENTRIES}`,
         "--logger=zap",
         "--log-outputs=stderr",
       ],

@@ -7,12 +7,26 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BenchCluster, DEFAULT_TIMING, type MemberSpec, memberSpecs, type Timing } from "./cluster.js";
+import {
+  BenchCluster,
+  DEFAULT_SNAPSHOT_ENTRIES,
+  DEFAULT_TIMING,
+  type MemberSpec,
+  memberSpecs,
+  type Timing,
+} from "./cluster.js";
 import { freePorts, type ProcessGroup } from "./processes.js";
 
 /** The project root, three folders above test/bench/clusters/. */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const CLI_MAIN = join(ROOT, "services", "cli", "main.ts");
+/**
+ * Extra node flags for the masters, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile
+ * them (the cluster then stops them with SIGTERM so the profile is written).
+ */
+const NODE_ARGS = (process.env["BENCH_FLOTILLA_NODE_ARGS"] ?? "").split(" ").filter((a) => a !== "");
+/** The masters' --peer-protocol (grpc, their default, or tcp). */
+const PEER_PROTOCOL = process.env["BENCH_FLOTILLA_PEER_PROTOCOL"] ?? "grpc";
 
 interface HttpStatus {
   readonly role?: string;
@@ -24,7 +38,9 @@ export class FlotillaCluster extends BenchCluster {
   readonly system = "flotilla" as const;
   readonly timing: Timing = {
     ...DEFAULT_TIMING,
-    flags: `--tick-ms ${DEFAULT_TIMING.heartbeatMs} (election ${DEFAULT_TIMING.electionTimeoutMs / DEFAULT_TIMING.heartbeatMs} ticks) --fsync on`,
+    flags:
+      `--tick-ms ${DEFAULT_TIMING.heartbeatMs} (election ${DEFAULT_TIMING.electionTimeoutMs / DEFAULT_TIMING.heartbeatMs} ticks)` +
+      ` --snapshot-entries ${DEFAULT_SNAPSHOT_ENTRIES} --fsync on --peer-protocol ${PEER_PROTOCOL}`,
   };
   protected readyPattern = /"msg"\s*:\s*"ready"/;
 
@@ -42,6 +58,7 @@ export class FlotillaCluster extends BenchCluster {
     return {
       cmd: process.execPath,
       args: [
+        ...NODE_ARGS,
         "--import",
         "tsx",
         CLI_MAIN,
@@ -64,8 +81,17 @@ export class FlotillaCluster extends BenchCluster {
         String(this.timing.heartbeatMs),
         "--election-ticks",
         String(this.timing.electionTimeoutMs / this.timing.heartbeatMs),
+        "--snapshot-entries",
+        String(DEFAULT_SNAPSHOT_ENTRIES),
+        "--peer-protocol",
+        PEER_PROTOCOL,
       ],
     };
+  }
+
+  /** Profiled masters write their profile only on a graceful exit. */
+  protected override get gracefulStop(): boolean {
+    return NODE_ARGS.length > 0;
   }
 
   /** GET /status on every live member; the self-declared leader at the highest term. */

@@ -14,6 +14,8 @@ export interface PhaseSummary {
   readonly p99Ms: number;
   readonly maxMs: number;
   readonly ok: number;
+  /** Wall-clock length of the phase. */
+  readonly seconds: number;
   readonly errors: Record<string, number>;
   /** CPU used by the load generator process(es), in cores (1.0 = one core busy). */
   readonly loadCpuCores: number;
@@ -52,6 +54,7 @@ export function summarize(
     p99Ms: percentile(sorted, 0.99),
     maxMs: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
     ok: sorted.length,
+    seconds,
     errors,
     loadCpuCores: parts.reduce((s, p) => s + p.cpuSeconds, 0) / seconds,
     loadEventLoop: Math.max(...parts.map((p) => p.eventLoopUtilization)),
