@@ -14,14 +14,14 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
-/** The process clock. Timers are unref'd so a forgotten one never keeps the process alive. */
+/**
+ * The process clock. Its timers keep the process alive: a timer here is work in progress (a
+ * call waiting to retry, an elector's next renewal), and a program awaiting that work must
+ * not exit in the middle of it. Informers, electors and queues clear theirs on stop().
+ */
 export const realClock: Clock = {
   now: () => performance.timeOrigin + performance.now(),
-  setTimeout: (fn, delayMs) => {
-    const t = setTimeout(fn, Math.max(0, delayMs));
-    t.unref();
-    return t;
-  },
+  setTimeout: (fn, delayMs) => setTimeout(fn, Math.max(0, delayMs)),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 

@@ -3,8 +3,11 @@
  * The `flotilla` command. Each subcommand lives in commands/<name>.ts; this file only routes.
  */
 import { runMaster } from "../control-plane/master/index.js";
+import { runApply } from "./commands/apply.js";
+import { runDelete } from "./commands/delete.js";
 import { runDemo } from "./commands/demo.js";
 import { runDown } from "./commands/down.js";
+import { runGet } from "./commands/get.js";
 import { runKill } from "./commands/kill.js";
 import { runPartition } from "./commands/partition.js";
 import { runRestart } from "./commands/restart.js";
@@ -40,6 +43,16 @@ Usage:
   flotilla snapshot restore FILE --data-dir DIR --name m1 --initial-cluster m1=http://HOST:PORT,…
       Seeds an empty data dir with a backup (DIR/restore-from.snapshot) for "flotilla master" to
       load on its first start; restore every member of the new cluster from the same file.
+  flotilla apply -f FILE|- [--dir .flotilla] [-n NAMESPACE]
+      Creates or updates the objects of a YAML or JSON manifest (several documents or a List):
+      "created", "configured" or "unchanged" per object; invalid ones are reported, exit 1.
+  flotilla get KIND [NAME] [--dir .flotilla] [-n NAMESPACE | -A] [-l SELECTOR] [--field-selector S]
+               [-o table|json|yaml] [--watch]
+      Lists objects (pods, deployments, configmaps, nodes, …) as a table, JSON or YAML;
+      --watch then prints a row per change (ADDED, MODIFIED, DELETED) until Ctrl-C.
+  flotilla delete KIND NAME... [--dir .flotilla] [-n NAMESPACE]
+  flotilla delete -f FILE|- [--dir .flotilla]
+      Deletes objects by name or those of a manifest.
   flotilla demo [--masters 3] [--seconds 12] [--seed 1]
       Runs a Raft cluster in this process on a real 100 ms tick: watch an election,
       writes committing, the leader killed, a new election, and the old leader rejoining.
@@ -71,6 +84,12 @@ async function main(argv: string[]): Promise<number> {
       return runPartition(rest);
     case "snapshot":
       return runSnapshot(rest);
+    case "apply":
+      return runApply(rest);
+    case "get":
+      return runGet(rest);
+    case "delete":
+      return runDelete(rest);
     case undefined:
     case "help":
     case "--help":

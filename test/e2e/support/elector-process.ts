@@ -33,11 +33,7 @@ const elector = new LeaderElector({
 });
 elector.start();
 say("running");
-// The elector's timers do not hold the process open (a library must not keep its host
-// alive); this candidate lives until it is killed.
-const keepAlive = setInterval(() => {}, 60_000);
 process.on("SIGTERM", () => {
-  clearInterval(keepAlive);
   void elector.stop();
   api.close();
   process.exit(0);
