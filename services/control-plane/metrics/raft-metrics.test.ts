@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -7,6 +6,7 @@ import { type Command, encodeCommand, MvccStore, utf8 } from "../../../libs/mvcc
 import { nodeId } from "../../../libs/raft/index.js";
 import { StoreSizeCache } from "../etcd/index.js";
 import { type AppliedEntry, RaftRuntime, type StateMachine } from "../raft/index.js";
+import { freePort } from "../raft/test-support/harness.js";
 import { createMasterMetrics, type MasterMetrics, type MetricsBackend } from "./index.js";
 import { type Family, parsePrometheusText, sampleValue } from "./test-support/prom-text.js";
 import { eventually } from "./test-support/wait.js";
@@ -152,16 +152,3 @@ describe("Raft, disk and store metrics of a running member", () => {
     expect(await value(metrics, "flotilla_raft_proposals_pending")).toBe(0);
   });
 });
-
-/** A port the OS just handed out: the member's URL must be known before it listens. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const addr = s.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}

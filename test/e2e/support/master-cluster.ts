@@ -3,12 +3,17 @@
  * `node --import tsx services/control-plane/master/cli-entry.ts …` (no build needed) on
  * loopback ports picked by binding to 0, with a data dir under one temp folder. Every wait
  * has a deadline; `close` SIGKILLs whatever still runs and removes the folder.
+ *
+ * Ports are released before the masters bind them, and a client's outgoing connection in
+ * another test file may take one in between (they share the ephemeral range). A founding
+ * start that fails on EADDRINUSE is therefore started again on new ports, a bounded number
+ * of times, instead of failing the test for a neighbour's connection.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePorts } from "../../../services/cli/support/ports.js";
 import { ROOT } from "./child-process.js";
 
 export { ROOT } from "./child-process.js";
@@ -31,7 +36,9 @@ export interface RunningMember {
   readonly child: ChildProcess;
   readonly lines: LogLine[];
   stderr: string;
-  /** Resolves with the exit code (null when killed by a signal). */
+  /** Set once the process has exited and its output is drained. */
+  closed: boolean;
+  /** Resolves with the exit code (null when killed by a signal) once stdout and stderr are drained. */
   readonly exited: Promise<number | null>;
 }
 
@@ -59,19 +66,6 @@ export interface ClusterOptions {
   readonly extraArgs?: readonly string[];
 }
 
-/** A port the OS just handed out (bound to 0, read, released). */
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once("error", rej);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      const port = typeof a === "object" && a ? a.port : 0;
-      s.close(() => res(port));
-    });
-  });
-}
-
 /** Polls `cond` (every 50 ms) until true; throws naming `what` after `timeoutMs`. */
 export async function waitFor(
   cond: () => boolean | Promise<boolean>,
@@ -94,6 +88,9 @@ export async function waitFor(
   }
 }
 
+/** How many times a founding start is tried on fresh ports when a port was taken meanwhile. */
+const START_ATTEMPTS = 3;
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export class MasterCluster {
@@ -109,20 +106,32 @@ export class MasterCluster {
 
   /** Reserves ports for `size` founding members m1..mN and starts them all. */
   static async start(size: number, options: ClusterOptions = {}): Promise<MasterCluster> {
-    const c = new MasterCluster(mkdtempSync(join(tmpdir(), "flotilla-master-e2e-")), options);
-    for (let i = 1; i <= size; i++) await c.reserve(`m${i}`);
-    c.founders = c.specs.map((s) => s.name);
-    await Promise.all(c.founders.map((n) => c.startMember(n)));
-    return c;
+    for (let attempt = 1; ; attempt++) {
+      const c = new MasterCluster(mkdtempSync(join(tmpdir(), "flotilla-master-e2e-")), options);
+      const ports = await freePorts(3 * size, "127.0.0.1");
+      for (let i = 0; i < size; i++) c.addSpec(`m${i + 1}`, ports.slice(3 * i, 3 * i + 3));
+      c.founders = c.specs.map((s) => s.name);
+      try {
+        await Promise.all(c.founders.map((n) => c.startMember(n)));
+        return c;
+      } catch (e) {
+        await c.close();
+        if (attempt >= START_ATTEMPTS || !String(e).includes("EADDRINUSE")) throw e;
+      }
+    }
   }
 
   /** Reserves ports and a data dir for a member to be added later. */
   async reserve(name: string): Promise<MemberSpec> {
+    return this.addSpec(name, await freePorts(3, "127.0.0.1"));
+  }
+
+  private addSpec(name: string, [peerPort, clientPort, httpPort]: number[]): MemberSpec {
     const spec: MemberSpec = {
       name,
-      peerPort: await freePort(),
-      clientPort: await freePort(),
-      httpPort: await freePort(),
+      peerPort: peerPort!,
+      clientPort: clientPort!,
+      httpPort: httpPort!,
       dataDir: join(this.root, name),
     };
     this.specs.push(spec);
@@ -179,7 +188,7 @@ export class MasterCluster {
     });
     await waitFor(
       () => {
-        if (m.child.exitCode !== null) throw new Error(`${name} exited ${m.child.exitCode}: ${m.stderr}`);
+        if (m.closed) throw new Error(`${name} exited ${m.child.exitCode}: ${m.stderr.trim()}`);
         return m.lines.some((l) => l.msg === "ready");
       },
       `${name} to print ready`,
@@ -317,7 +326,14 @@ export function spawnMaster(args: readonly string[]): Omit<RunningMember, "spec"
     child,
     lines,
     stderr: "",
-    exited: new Promise<number | null>((res) => child.once("exit", (code) => res(code))),
+    closed: false,
+    // "close" rather than "exit": by then stderr is read to the end, so a failure can quote it.
+    exited: new Promise<number | null>((res) =>
+      child.once("close", (code) => {
+        m.closed = true;
+        res(code);
+      }),
+    ),
   };
   child.stderr!.on("data", (d: Buffer) => {
     m.stderr += d.toString();

@@ -3,10 +3,10 @@
  * in a temp dir, a tiny list state machine, and bounded polling waits.
  */
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type NodeId, nodeId } from "../../../../libs/raft/index.js";
+import { freePorts } from "../../../cli/support/ports.js";
 import { RaftRuntime } from "../runtime.js";
 import type { AppliedEntry, RaftRuntimeOptions, StateMachine } from "../runtime-types.js";
 
@@ -190,16 +190,9 @@ export async function waitFor(cond: () => boolean, what: string, timeoutMs = 20_
 }
 
 /** A port the OS just handed out (bound to 0, read, released): members need URLs before they start. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const addr = s.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
+export async function freePort(): Promise<number> {
+  const [port] = await freePorts(1, "127.0.0.1");
+  return port!;
 }
 
 export const text = (s: string): Uint8Array => new TextEncoder().encode(s);
