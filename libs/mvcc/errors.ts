@@ -20,8 +20,7 @@ export type MvccErrorCode =
   | "valueProvided"
   | "leaseProvided"
   | "commandDecode"
-  | "snapshotCorrupt"
-  | "snapshotStale";
+  | "snapshotCorrupt";
 
 /**
  * etcd's exact messages (etcd `api/v3rpc/rpctypes/error.go`), keyed by our codes. Codes with
@@ -40,7 +39,6 @@ export const ETCD_ERROR_MESSAGES: Readonly<Record<MvccErrorCode, string>> = {
   leaseProvided: "etcdserver: lease is provided",
   commandDecode: "flotilla: mvcc: malformed command",
   snapshotCorrupt: "flotilla: mvcc: malformed snapshot",
-  snapshotStale: "flotilla: mvcc: store changed while a snapshot was being written",
 };
 
 /** gRPC status codes etcd uses for these errors (OUT_OF_RANGE = 11, INVALID_ARGUMENT = 3, NOT_FOUND = 5, FAILED_PRECONDITION = 9). */
@@ -57,7 +55,6 @@ export const ETCD_GRPC_STATUS: Readonly<Record<MvccErrorCode, number>> = {
   leaseProvided: 3,
   commandDecode: 3,
   snapshotCorrupt: 13,
-  snapshotStale: 13,
 };
 
 /** Base of every failure of this library; `code` is the discriminant. */
@@ -179,14 +176,5 @@ export class SnapshotCorruptError extends MvccError {
   readonly code = "snapshotCorrupt";
   constructor(reason: string, options?: { cause?: unknown }) {
     super(`cannot restore snapshot: ${reason}`, options);
-  }
-}
-
-/** The store was written to while a snapshot generator was still being drained. */
-export class SnapshotStaleError extends MvccError {
-  override readonly name = "SnapshotStaleError";
-  readonly code = "snapshotStale";
-  constructor() {
-    super("the store changed while its snapshot was being written; drain the generator before applying");
   }
 }

@@ -30,7 +30,6 @@ export {
   MvccError,
   type MvccErrorCode,
   SnapshotCorruptError,
-  SnapshotStaleError,
   ValueProvidedError,
 } from "./errors.js";
 export type { KvHash } from "./hash.js";

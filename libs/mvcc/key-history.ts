@@ -94,7 +94,8 @@ export class KeyHistory {
     if (i < 0) return false;
     const visible = this.records[i]!;
     const keepFrom = isTombstone(visible) && visible.modRevision < compactRev ? i + 1 : i;
-    if (keepFrom > 0) this.records.splice(0, keepFrom);
+    // A new array, not splice: a frozen snapshot (snapshot.ts) may still be reading the old one.
+    if (keepFrom > 0) this.records = this.records.slice(keepFrom);
     return this.records.length === 0;
   }
 }

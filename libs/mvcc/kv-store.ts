@@ -22,7 +22,7 @@ import { hashKv, type KvHash } from "./hash.js";
 import { LEASE_TTL_SEC_MAX } from "./lease-table.js";
 import { Lessor, type LessorOptions } from "./lessor.js";
 import { rangeAt } from "./range.js";
-import { readSnapshot, writeSnapshot } from "./snapshot.js";
+import { freezeState, readSnapshot, writeSnapshot } from "./snapshot.js";
 import { StoreState } from "./state.js";
 import { checkPutShape, checkTxnShape, planTxn, type TxnPlan } from "./txn.js";
 import {
@@ -65,8 +65,6 @@ function fail<T>(error: MvccError): Outcome<T> {
 
 export class MvccStore {
   private state = new StoreState();
-  /** Bumped by every apply and restore: a snapshot being drained detects concurrent change. */
-  private changeCount = 0;
   private readonly leaseTtlSecMin: number;
   /** Watches over this store; fed by every committed revision. */
   readonly watches: WatchHub;
@@ -104,7 +102,6 @@ export class MvccStore {
   apply(index: number, command: Command): ApplyResult {
     if (index <= this.state.consistentIndex) return { kind: "alreadyApplied", index };
     this.state.consistentIndex = index;
-    this.changeCount++;
     const out = this.execute(index, command);
     return out.ok
       ? { kind: "applied", index, response: out.value }
@@ -117,7 +114,6 @@ export class MvccStore {
     const decoded = decodeCommand(data);
     if (!decoded.ok) {
       this.state.consistentIndex = index;
-      this.changeCount++;
       return { kind: "rejected", index, error: decoded.error };
     }
     return this.apply(index, decoded.command);
@@ -127,7 +123,6 @@ export class MvccStore {
   markApplied(index: number): void {
     if (index > this.state.consistentIndex) {
       this.state.consistentIndex = index;
-      this.changeCount++;
     }
   }
 
@@ -153,9 +148,13 @@ export class MvccStore {
     return this.state.leases.ids();
   }
 
-  /** The whole state as chunks of at most `chunkBytesMax` bytes. Drain it before the next apply. */
+  /**
+   * The whole state as of this call, as chunks of at most `chunkBytesMax` bytes. The state is
+   * frozen now (cheap); the chunks are encoded as they are read, which may be later, while
+   * further entries are applied.
+   */
   snapshot(chunkBytesMax = 1 << 20): Generator<Uint8Array> {
-    return writeSnapshot(this.state, chunkBytesMax, () => this.changeCount);
+    return writeSnapshot(freezeState(this.state), chunkBytesMax);
   }
 
   /**
@@ -167,7 +166,6 @@ export class MvccStore {
     this.watches.resetForRestore(this.state.currentRevision);
     next.leases.listener = this.lessor;
     this.state = next;
-    this.changeCount++;
     this.lessor.onReset();
   }
 

@@ -11,7 +11,7 @@
 import { ByteWriter, ChunkReader } from "./binary.js";
 import { bytesToLatin1 } from "./bytes.js";
 import { CRC32_INIT, crc32Final, crc32Update } from "./crc32.js";
-import { SnapshotCorruptError, SnapshotStaleError } from "./errors.js";
+import { SnapshotCorruptError } from "./errors.js";
 import type { KeyHistory, KeyRecord } from "./key-history.js";
 import { LEASE_TTL_SEC_MAX } from "./lease-table.js";
 import { RevisionLog } from "./revision-log.js";
@@ -26,16 +26,41 @@ const TAG_END = 2;
 const CRC32_RESIDUE = 0x2144df1c;
 
 /**
- * Streams the state. The state must not change while the generator is drained; if it does
- * (`changeCount` moved) the generator throws SnapshotStaleError rather than emit a torn snapshot.
+ * The state at one moment, cheap to take and unaffected by later applies: the revisions, a
+ * copy of the leases, and each key's records array with its length then. This works because
+ * a history's records array is only ever appended to or replaced, never changed in place
+ * (KeyHistory.append and compact), and records are immutable. Taking it costs one small
+ * object per key; encoding, the expensive part, can then run later, in pieces.
  */
-export function* writeSnapshot(
-  state: StoreState,
-  chunkBytesMax: number,
-  changeCount: () => number,
-): Generator<Uint8Array> {
+export interface FrozenState {
+  readonly currentRevision: number;
+  readonly compactRevision: number;
+  readonly consistentIndex: number;
+  readonly leases: ReadonlyArray<{ readonly id: LeaseId; readonly ttlSec: number }>;
+  readonly keys: ReadonlyArray<FrozenKey>;
+}
+
+interface FrozenKey {
+  readonly key: Uint8Array;
+  readonly records: readonly KeyRecord[];
+  readonly count: number;
+}
+
+export function freezeState(state: StoreState): FrozenState {
+  const keys: FrozenKey[] = [];
+  for (const h of state.index.all()) keys.push({ key: h.key, records: h.records, count: h.records.length });
+  return {
+    currentRevision: state.currentRevision,
+    compactRevision: state.compactRevision,
+    consistentIndex: state.consistentIndex,
+    leases: state.leases.sorted().map((l) => ({ id: l.id, ttlSec: l.ttlSec })),
+    keys,
+  };
+}
+
+/** Streams a frozen state as chunks of at most `chunkBytesMax` bytes; may be drained at any pace. */
+export function* writeSnapshot(state: FrozenState, chunkBytesMax: number): Generator<Uint8Array> {
   if (!(chunkBytesMax >= 16)) throw new RangeError(`chunkBytesMax must be at least 16, got ${chunkBytesMax}`);
-  const started = changeCount();
   const w = new ByteWriter(Math.min(chunkBytesMax * 2, 1 << 20));
   let crc = CRC32_INIT;
   let carry = new Uint8Array(0);
@@ -48,7 +73,6 @@ export function* writeSnapshot(
       const chunk = all.slice(at, Math.min(at + chunkBytesMax, all.length));
       at += chunk.length;
       yield chunk;
-      if (changeCount() !== started) throw new SnapshotStaleError();
     }
     carry = all.slice(at);
     w.reset();
@@ -58,17 +82,17 @@ export function* writeSnapshot(
   w.uvarint(state.currentRevision);
   w.uvarint(state.compactRevision);
   w.uvarint(state.consistentIndex);
-  const leases = state.leases.sorted();
-  w.uvarint(leases.length);
-  for (const l of leases) {
+  w.uvarint(state.leases.length);
+  for (const l of state.leases) {
     w.uvarint(l.id);
     w.uvarint(l.ttlSec);
   }
-  for (const h of state.index.all()) {
+  for (const k of state.keys) {
     w.u8(TAG_KEY);
-    w.bytes(h.key);
-    w.uvarint(h.records.length);
-    for (const r of h.records) {
+    w.bytes(k.key);
+    w.uvarint(k.count);
+    for (let i = 0; i < k.count; i++) {
+      const r = k.records[i]!;
       w.uvarint(r.modRevision);
       w.uvarint(r.sub);
       w.uvarint(r.createRevision);

@@ -29,8 +29,10 @@ export interface PersistInput {
  * / `compact` for log compaction. `storage` is handed to the Raft core as its LogStorage.
  */
 export class DurableStorage {
-  // One persist or snapshot at a time: each is several steps that must not interleave.
+  // One persist or snapshot record at a time: each is several steps that must not interleave.
   private readonly queue = new SerialQueue(1024);
+  /** Local snapshot files being written outside the queue; `close` waits for them. */
+  private readonly writing = new Set<Promise<unknown>>();
 
   private constructor(
     /** What the Raft core reads; updated only after the matching write is durable. */
@@ -84,19 +86,29 @@ export class DurableStorage {
    * Takes a local snapshot of the state machine at `index` (<= applied): writes the file,
    * records it in the WAL, then keeps the newest files and releases WAL segments that no
    * kept snapshot needs. Does not compact `storage`: call `compact` for that.
+   *
+   * The file (megabytes, and an fsync) is written outside the queue, so Ready batches keep
+   * being persisted meanwhile: until its WAL marker exists the file is only an orphan, which
+   * recovery ignores and removes. The marker and the in-memory snapshot then go through the
+   * queue, after a check that no newer snapshot was installed while the file was written.
    */
-  createSnapshot(
+  async createSnapshot(
     index: Index,
     confState: ConfState,
     data: Uint8Array,
   ): Promise<Snapshot | "outOfDate" | StorageError> {
+    if (this.isOutOfDate(index)) return "outOfDate";
+    const term = this.storage.term(index);
+    if (typeof term !== "number") return term;
+    const saved = this.snapshots.saveSnapshot({ metadata: { index, term, confState }, data });
+    this.writing.add(saved);
+    try {
+      await saved;
+    } finally {
+      this.writing.delete(saved);
+    }
     return this.queue.run(async () => {
-      const current = this.storage.snapshot();
-      if (typeof current !== "string" && index <= current.metadata.index) return "outOfDate";
-      const term = this.storage.term(index);
-      if (typeof term !== "number") return term;
-      const snapshot: Snapshot = { metadata: { index, term, confState }, data };
-      await this.snapshots.saveSnapshot(snapshot);
+      if (this.isOutOfDate(index)) return "outOfDate";
       await this.wal.saveSnapshotMarker({ index, term, installed: false });
       const made = this.storage.createSnapshot(index, confState, data);
       await this.retainSnapshots();
@@ -111,8 +123,15 @@ export class DurableStorage {
 
   /** Waits for pending work and closes the WAL. */
   async close(): Promise<void> {
+    await Promise.allSettled([...this.writing]);
     await this.queue.drain();
     await this.wal.close();
+  }
+
+  /** Whether the stored snapshot is already at or past `index`. */
+  private isOutOfDate(index: Index): boolean {
+    const current = this.storage.snapshot();
+    return typeof current !== "string" && index <= current.metadata.index;
   }
 
   /** Keeps the newest snapshot files and the WAL back to the oldest of them, so any can be fallen back to. */

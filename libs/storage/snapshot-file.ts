@@ -47,11 +47,14 @@ export function parseSnapshotFileName(name: string): SnapshotFileName | undefine
   return { name, index, term };
 }
 
-/** The whole file content, CRC included. */
-export function encodeSnapshotFile(s: Snapshot): Uint8Array {
+/**
+ * The file content as three pieces written one after another: the header (through the data
+ * length), the data itself (not copied: snapshots run to megabytes), and the CRC.
+ */
+export function encodeSnapshotFilePieces(s: Snapshot): [Uint8Array, Uint8Array, Uint8Array] {
   const { voters, learners } = s.metadata.confState;
-  const bytes = new Uint8Array(FIXED_BYTES + 8 * (voters.length + learners.length) + s.data.byteLength);
-  const w = new ByteWriter(bytes, 0);
+  const header = new Uint8Array(FIXED_BYTES - 4 + 8 * (voters.length + learners.length));
+  const w = new ByteWriter(header, 0);
   w.raw(MAGIC);
   w.u32(FORMAT_VERSION);
   w.u32(0);
@@ -62,9 +65,9 @@ export function encodeSnapshotFile(s: Snapshot): Uint8Array {
   for (const id of voters) w.u64(id);
   for (const id of learners) w.u64(id);
   w.u64(s.data.byteLength);
-  w.raw(s.data);
-  viewOf(bytes).setUint32(w.positionBytes, crc32c(bytes, 0, w.positionBytes), true);
-  return bytes;
+  const trailer = new Uint8Array(4);
+  viewOf(trailer).setUint32(0, crc32c(s.data, 0, s.data.byteLength, crc32c(header)), true);
+  return [header, s.data, trailer];
 }
 
 /** Decodes and verifies a snapshot file; `expected` comes from its name and must match its header. */

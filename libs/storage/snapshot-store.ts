@@ -7,7 +7,7 @@ import { SnapshotCorruptError } from "./errors.js";
 import { nodeFs, type StorageFs, type StorageLogger, silentLogger } from "./fs.js";
 import {
   decodeSnapshotFile,
-  encodeSnapshotFile,
+  encodeSnapshotFilePieces,
   parseSnapshotFileName,
   SNAPSHOT_SUFFIX,
   type SnapshotFileName,
@@ -50,6 +50,8 @@ export class SnapshotStore {
   private readonly logger: StorageLogger;
   private readonly observer: StorageObserver | undefined;
   readonly keepSnapshots: number;
+  /** Numbers the temporary files of this store's saves. */
+  private saves = 0;
 
   constructor(
     readonly dir: string,
@@ -72,14 +74,22 @@ export class SnapshotStore {
       .sort((a, b) => b.index - a.index || b.term - a.term);
   }
 
-  /** Writes `snapshot` durably and returns its path. Replaces a file of the same index and term. */
+  /**
+   * Writes `snapshot` durably and returns its path. Replaces a file of the same index and term.
+   * Two saves may run at once (a local snapshot is written outside the persist queue while a
+   * leader's is installed), so each writes its own temporary file.
+   */
   async saveSnapshot(snapshot: Snapshot): Promise<string> {
     const name = snapshotFileName(snapshot.metadata.index, snapshot.metadata.term);
     const path = `${this.dir}/${name}`;
-    const temp = path + TEMP_SUFFIX;
+    const temp = `${path}.${++this.saves}${TEMP_SUFFIX}`;
     const file = await this.fs.open(temp, "create");
     try {
-      await file.write(encodeSnapshotFile(snapshot), 0);
+      let at = 0;
+      for (const piece of encodeSnapshotFilePieces(snapshot)) {
+        await file.write(piece, at);
+        at += piece.byteLength;
+      }
       await timedDatasync(file, this.observer?.snapshotFsync?.bind(this.observer));
     } finally {
       await file.close();
@@ -130,7 +140,9 @@ export class SnapshotStore {
 
   /** Deletes temporary files of saves interrupted by a crash; returns their names. */
   async removeTemporaries(): Promise<string[]> {
-    const temps = (await this.fs.list(this.dir)).filter((n) => n.endsWith(SNAPSHOT_SUFFIX + TEMP_SUFFIX));
+    const temps = (await this.fs.list(this.dir)).filter(
+      (n) => n.endsWith(TEMP_SUFFIX) && n.includes(SNAPSHOT_SUFFIX),
+    );
     for (const name of temps) await this.fs.remove(`${this.dir}/${name}`);
     if (temps.length > 0) await this.fs.syncDir(this.dir);
     return temps;

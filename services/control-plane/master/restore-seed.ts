@@ -60,7 +60,7 @@ export async function seedFromRestore(o: SeedOptions): Promise<number | undefine
   const index = Math.max(1, store.consistentIndex);
   const data = encodeSnapshotData(
     o.initialCluster.map((m) => ({ id: m.id, url: m.peerAddr })),
-    new MasterStateMachine(store).snapshot(),
+    [...new MasterStateMachine(store).snapshot()],
   );
   const voters = o.initialCluster.map((m) => m.id).sort((a, b) => a - b);
 

@@ -36,7 +36,7 @@ describe("MasterStateMachine", () => {
     a.apply({ index: 1, term: 1, data: put("k", "v") });
     a.apply({ index: 2, term: 1, data: encodeAttributes(m2) });
     const b = new MasterStateMachine(new MvccStore());
-    b.restore(a.snapshot());
+    b.restore(Buffer.concat([...a.snapshot()]));
     expect(b.appliedIndex()).toBe(2);
     expect(b.attributes.list()).toEqual([m2]);
     expect(b.store.hashKv(0)).toEqual(a.store.hashKv(0));

@@ -5,7 +5,8 @@
  * for both, so an attribute entry also marks the store applied.
  *
  * Snapshot layout: [magic "FMS1"][attribute JSON length u32 BE][attribute JSON][store
- * snapshot bytes (its chunks joined)].
+ * snapshot bytes (its chunks joined)]. The store's part is frozen when `snapshot` is called
+ * and encoded as it is read (MvccStore.snapshot).
  */
 import type { ApplyResult, MvccStore } from "../../../libs/mvcc/index.js";
 import type { AppliedEntry, StateMachine } from "../raft/index.js";
@@ -57,21 +58,17 @@ export class MasterStateMachine implements StateMachine {
     return this.store.consistentIndex;
   }
 
-  snapshot(): Uint8Array {
+  snapshot(): Iterable<Uint8Array> {
     const json = new TextEncoder().encode(JSON.stringify(this.attributes.list()));
-    // Drained synchronously: the store forbids applies while a snapshot is being read.
-    const chunks = [...this.store.snapshot()];
-    const storeBytes = chunks.reduce((n, c) => n + c.byteLength, 0);
-    const out = new Uint8Array(HEADER_BYTES + json.byteLength + storeBytes);
-    out.set(MAGIC, 0);
-    new DataView(out.buffer).setUint32(4, json.byteLength);
-    out.set(json, HEADER_BYTES);
-    let at = HEADER_BYTES + json.byteLength;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.byteLength;
-    }
-    return out;
+    const head = new Uint8Array(HEADER_BYTES + json.byteLength);
+    head.set(MAGIC, 0);
+    new DataView(head.buffer).setUint32(4, json.byteLength);
+    head.set(json, HEADER_BYTES);
+    const store = this.store.snapshot(); // frozen here, at appliedIndex()
+    return (function* () {
+      yield head;
+      yield* store;
+    })();
   }
 
   restore(data: Uint8Array): void {

@@ -20,8 +20,8 @@ class StoreStateMachine implements StateMachine {
   markApplied(index: number): void {
     this.store.markApplied(index);
   }
-  snapshot(): Uint8Array {
-    return Buffer.concat([...this.store.snapshot()]);
+  snapshot(): Iterable<Uint8Array> {
+    return this.store.snapshot();
   }
   restore(data: Uint8Array): void {
     this.store.restore([data]);

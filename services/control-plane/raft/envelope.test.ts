@@ -24,7 +24,7 @@ describe("snapshot data", () => {
       { id: 1, url: "127.0.0.1:1000" },
       { id: 2, url: "127.0.0.1:2000" },
     ];
-    const out = decodeSnapshotData(encodeSnapshotData(members, new Uint8Array([5, 6])));
+    const out = decodeSnapshotData(encodeSnapshotData(members, [new Uint8Array([5]), new Uint8Array([6])]));
     expect(out.members).toEqual(members);
     expect([...out.state]).toEqual([5, 6]);
   });

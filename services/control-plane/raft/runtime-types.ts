@@ -24,8 +24,12 @@ export interface AppliedEntry {
 export interface StateMachine {
   /** Applies one entry; the result resolves the proposer's promise (on the proposing member). */
   apply(entry: AppliedEntry): unknown;
-  /** The whole state, at appliedIndex(). */
-  snapshot(): Uint8Array;
+  /**
+   * The whole state at appliedIndex(), as byte chunks. Taken when called: the chunks may be
+   * read later, while further entries are applied, and must still describe that moment (the
+   * runtime reads them a piece at a time, so a large state never stalls the Ready loop).
+   */
+  snapshot(): Iterable<Uint8Array>;
   /** Replaces the whole state with a snapshot's. */
   restore(data: Uint8Array): void;
   /** The index of the last entry reflected in the state (0 when empty). */

@@ -20,14 +20,19 @@ export class SnapshotDataError extends Error {
   override readonly name = "SnapshotDataError";
 }
 
-/** Wraps the state machine's bytes with the member table. */
-export function encodeSnapshotData(members: readonly MemberUrl[], state: Uint8Array): Uint8Array {
+/** Wraps the state machine's bytes (its chunks, joined here in one copy) with the member table. */
+export function encodeSnapshotData(members: readonly MemberUrl[], state: readonly Uint8Array[]): Uint8Array {
   const json = new TextEncoder().encode(JSON.stringify(members.map((m) => [m.id, m.url])));
-  const out = new Uint8Array(HEADER_BYTES + json.byteLength + state.byteLength);
+  const stateBytes = state.reduce((n, c) => n + c.byteLength, 0);
+  const out = new Uint8Array(HEADER_BYTES + json.byteLength + stateBytes);
   out.set(MAGIC, 0);
   new DataView(out.buffer).setUint32(4, json.byteLength);
   out.set(json, HEADER_BYTES);
-  out.set(state, HEADER_BYTES + json.byteLength);
+  let at = HEADER_BYTES + json.byteLength;
+  for (const c of state) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
   return out;
 }
 

@@ -14,7 +14,7 @@ import {
   memberSpecs,
   type Timing,
 } from "./cluster.js";
-import { freePorts, type ProcessGroup } from "./processes.js";
+import { freeLoopbackPorts, type ProcessGroup } from "./processes.js";
 
 const ETCD = process.env["ETCD_BIN"] ?? "/usr/bin/etcd";
 
@@ -59,5 +59,5 @@ export class EtcdCluster extends BenchCluster {
 
 export async function createEtcdCluster(group: ProcessGroup): Promise<EtcdCluster> {
   const root = group.tempDir("flotilla-bench-etcd-");
-  return new EtcdCluster(group, memberSpecs(root, await freePorts(9)));
+  return new EtcdCluster(group, memberSpecs(root, await freeLoopbackPorts(9)));
 }

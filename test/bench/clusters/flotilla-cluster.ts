@@ -15,7 +15,7 @@ import {
   memberSpecs,
   type Timing,
 } from "./cluster.js";
-import { freePorts, type ProcessGroup } from "./processes.js";
+import { freeLoopbackPorts, type ProcessGroup } from "./processes.js";
 
 /** The project root, three folders above test/bench/clusters/. */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -114,5 +114,5 @@ export class FlotillaCluster extends BenchCluster {
 
 export async function createFlotillaCluster(group: ProcessGroup): Promise<FlotillaCluster> {
   const root = group.tempDir("flotilla-bench-flotilla-");
-  return new FlotillaCluster(group, memberSpecs(root, await freePorts(9)));
+  return new FlotillaCluster(group, memberSpecs(root, await freeLoopbackPorts(9)));
 }

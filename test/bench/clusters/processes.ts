@@ -8,9 +8,9 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, type WriteStream } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePorts } from "../../../services/cli/support/ports.js";
 
 /** Everything started by one benchmark run; `killAll` is safe to call any number of times. */
 export class ProcessGroup {
@@ -69,26 +69,9 @@ export class ProcessGroup {
   }
 }
 
-/** `count` distinct ports that were free on 127.0.0.1 a moment ago (bound and released). */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-          const s = createServer();
-          s.once("error", reject);
-          s.listen(0, "127.0.0.1", () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => {
-    const a = s.address();
-    if (a === null || typeof a === "string") throw new Error("no port");
-    return a.port;
-  });
-  await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-  return ports;
+/** `count` distinct ports that were free on 127.0.0.1 a moment ago (bound together, released). */
+export function freeLoopbackPorts(count: number): Promise<number[]> {
+  return freePorts(count, "127.0.0.1");
 }
 
 /** Resolves when `child` writes a line matching `pattern` to its log; rejects on exit or timeout. */

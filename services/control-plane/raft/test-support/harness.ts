@@ -28,8 +28,8 @@ export class ListStateMachine implements StateMachine {
     this.applied = index;
   }
 
-  snapshot(): Uint8Array {
-    return new TextEncoder().encode(JSON.stringify({ applied: this.applied, items: this.items }));
+  snapshot(): Iterable<Uint8Array> {
+    return [new TextEncoder().encode(JSON.stringify({ applied: this.applied, items: this.items }))];
   }
 
   restore(data: Uint8Array): void {
