@@ -85,6 +85,12 @@ export class ByteWriter {
   reset(): void {
     this.pos = 0;
   }
+
+  /** Forgets the first `n` bytes written; the rest move to the front. */
+  dropFront(n: number): void {
+    this.buf.copyWithin(0, n, this.pos);
+    this.pos -= n;
+  }
 }
 
 /** What both readers offer; decoders are written against this. */

@@ -64,6 +64,11 @@ export class KeyIndex {
     }
   }
 
+  /** Calls `visit` on every history in key order (several times faster than `all()`). */
+  forEachInOrder(visit: (h: KeyHistory) => void): void {
+    this.ordered.forEach((pair) => visit(pair[1]));
+  }
+
   /** Every history in key order. */
   *all(): Generator<KeyHistory> {
     const end = this.ordered.end();

@@ -48,7 +48,9 @@ interface FrozenKey {
 
 export function freezeState(state: StoreState): FrozenState {
   const keys: FrozenKey[] = [];
-  for (const h of state.index.all()) keys.push({ key: h.key, records: h.records, count: h.records.length });
+  state.index.forEachInOrder((h) => {
+    keys.push({ key: h.key, records: h.records, count: h.records.length });
+  });
   return {
     currentRevision: state.currentRevision,
     compactRevision: state.compactRevision,
@@ -63,19 +65,24 @@ export function* writeSnapshot(state: FrozenState, chunkBytesMax: number): Gener
   if (!(chunkBytesMax >= 16)) throw new RangeError(`chunkBytesMax must be at least 16, got ${chunkBytesMax}`);
   const w = new ByteWriter(Math.min(chunkBytesMax * 2, 1 << 20));
   let crc = CRC32_INIT;
-  let carry = new Uint8Array(0);
-  // Cuts everything written so far into full chunks; the tail waits for more bytes.
+  /** How many bytes at the front of `w` the CRC already covers. */
+  let covered = 0;
+  const extendCrc = (): void => {
+    crc = crc32Update(crc, w.view().subarray(covered));
+    covered = w.length;
+  };
+  // Cuts what is written into full chunks (each byte copied once, into its chunk); the tail
+  // moves to the front of the writer and waits for more bytes.
   function* flush(final: boolean): Generator<Uint8Array> {
     const view = w.view();
-    const all = carry.length === 0 ? view : concat(carry, view);
     let at = 0;
-    while (all.length - at >= chunkBytesMax || (final && at < all.length)) {
-      const chunk = all.slice(at, Math.min(at + chunkBytesMax, all.length));
-      at += chunk.length;
-      yield chunk;
+    while (view.length - at >= chunkBytesMax || (final && at < view.length)) {
+      const end = Math.min(at + chunkBytesMax, view.length);
+      yield view.slice(at, end);
+      at = end;
     }
-    carry = all.slice(at);
-    w.reset();
+    w.dropFront(at);
+    covered = Math.max(0, covered - at);
   }
   w.raw(MAGIC);
   w.u8(FORMAT_VERSION);
@@ -100,22 +107,16 @@ export function* writeSnapshot(state: FrozenState, chunkBytesMax: number): Gener
       w.uvarint(r.lease);
       w.bytes(r.value);
     }
-    if (w.length + carry.length >= chunkBytesMax) {
-      crc = crc32Update(crc, w.view());
+    if (w.length >= chunkBytesMax) {
+      extendCrc();
       yield* flush(false);
     }
   }
   w.u8(TAG_END);
-  crc = crc32Final(crc32Update(crc, w.view()));
+  extendCrc();
+  crc = crc32Final(crc);
   w.raw(new Uint8Array([crc & 0xff, (crc >>> 8) & 0xff, (crc >>> 16) & 0xff, crc >>> 24]));
   yield* flush(true);
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 function corrupt(reason: string): SnapshotCorruptError {
