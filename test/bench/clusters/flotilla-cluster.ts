@@ -1,9 +1,13 @@
 /**
  * Three Flotilla masters on free loopback ports, data dirs in a temp folder, started as
- * `node --import tsx services/cli/main.ts master ...` (node itself, so SIGKILL hits the
- * master), with --fsync on and the default 100 ms tick (election 10 ticks, randomized to
- * [10, 20)).
+ * `node dist/services/cli/main.js master ...` (node itself, so SIGKILL hits the master), with
+ * --fsync on and the default 100 ms tick (election 10 ticks, randomized to [10, 20)).
+ *
+ * The masters run the compiled JavaScript that `npx flotilla` runs, not the sources through
+ * tsx (whose transform adds helpers to hot functions); the first cluster of a run builds
+ * dist/ with tsc so that the figures are always of the current sources.
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,7 +23,18 @@ import { freeLoopbackPorts, type ProcessGroup } from "./processes.js";
 
 /** The project root, three folders above test/bench/clusters/. */
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-const CLI_MAIN = join(ROOT, "services", "cli", "main.ts");
+const CLI_MAIN = join(ROOT, "dist", "services", "cli", "main.js");
+let built = false;
+
+/** Compiles the sources into dist/ (once per benchmark run): the masters run that build. */
+function buildOnce(): void {
+  if (built) return;
+  console.error("building dist/ with tsc (the masters run the compiled code, as npx flotilla does)");
+  execFileSync(join(ROOT, "node_modules", ".bin", "tsc"), ["-p", join(ROOT, "tsconfig.json")], {
+    stdio: "inherit",
+  });
+  built = true;
+}
 /**
  * Extra node flags for the masters, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile
  * them (the cluster then stops them with SIGTERM so the profile is written).
@@ -46,7 +61,7 @@ export class FlotillaCluster extends BenchCluster {
 
   async version(): Promise<string> {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version?: string };
-    return `flotilla ${pkg.version ?? "?"} (tsx, node ${process.version})`;
+    return `flotilla ${pkg.version ?? "?"} (dist/, node ${process.version})`;
   }
 
   protected override cwd(): string {
@@ -59,8 +74,6 @@ export class FlotillaCluster extends BenchCluster {
       cmd: process.execPath,
       args: [
         ...NODE_ARGS,
-        "--import",
-        "tsx",
         CLI_MAIN,
         "master",
         "--name",
@@ -113,6 +126,7 @@ export class FlotillaCluster extends BenchCluster {
 }
 
 export async function createFlotillaCluster(group: ProcessGroup): Promise<FlotillaCluster> {
+  buildOnce();
   const root = group.tempDir("flotilla-bench-flotilla-");
   return new FlotillaCluster(group, memberSpecs(root, await freeLoopbackPorts(9)));
 }
