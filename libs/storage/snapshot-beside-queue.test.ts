@@ -40,12 +40,25 @@ function gatedFs(): { fs: StorageFs; reached: Promise<void>; release: () => void
   return { fs, reached, release: openGate };
 }
 
-/** Settles to "pending" if `p` has not settled within a few turns of the event loop. */
+/** "pending" if `p` has not settled within 50 ms (used only where it cannot settle yet). */
 async function stateOf(p: Promise<unknown>): Promise<"settled" | "pending"> {
   return Promise.race([
     p.then(() => "settled" as const),
     new Promise<"pending">((r) => setTimeout(() => r("pending"), 50)),
   ]);
+}
+
+/** `p`, or a failure naming `what` if it has not settled in 10 s (it would hang if blocked). */
+async function within<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within 10 s`)), 10_000);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 describe("a local snapshot written beside the persist queue", () => {
@@ -72,7 +85,7 @@ describe("a local snapshot written beside the persist queue", () => {
       { hardState: { term: 1, vote: nodeId(1), commit: 20 }, entries: entryRange(11, 20, 1) },
       true,
     );
-    expect(await stateOf(next)).toBe("settled");
+    await within(next, "a persist while the snapshot's fsync is held");
     expect(ds.storage.lastIndex()).toBe(20);
     // Nothing refers to the snapshot before its file is durable.
     expect(await stateOf(snapshot)).toBe("pending");
