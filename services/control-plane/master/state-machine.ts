@@ -14,6 +14,8 @@ import { ATTRIBUTES_TAG, AttributeTable, decodeAttributes, parseAttributes } fro
 
 const MAGIC = [0x46, 0x4d, 0x53, 0x31]; // "FMS1"
 const HEADER_BYTES = 8;
+/** About 3 ms of encoding each: the longest a snapshot holds the event loop at a time. */
+const SNAPSHOT_CHUNK_BYTES = 256 * 1024;
 
 /** What `apply` returns for an attribute entry. */
 export interface AttributesApplied {
@@ -64,7 +66,8 @@ export class MasterStateMachine implements StateMachine {
     head.set(MAGIC, 0);
     new DataView(head.buffer).setUint32(4, json.byteLength);
     head.set(json, HEADER_BYTES);
-    const store = this.store.snapshot(); // frozen here, at appliedIndex()
+    // Frozen here, at appliedIndex(). Small chunks: the runtime encodes one per event-loop turn.
+    const store = this.store.snapshot(SNAPSHOT_CHUNK_BYTES);
     return (function* () {
       yield head;
       yield* store;
