@@ -5,7 +5,7 @@
  *
  * The masters run the compiled JavaScript that `npx flotilla` runs, not the sources through
  * tsx (whose transform adds helpers to hot functions); the first cluster of a run builds
- * dist/ with tsc so that the figures are always of the current sources.
+ * dist/ (npm run build) so that the figures are always of the current sources.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -29,10 +29,8 @@ let built = false;
 /** Compiles the sources into dist/ (once per benchmark run): the masters run that build. */
 function buildOnce(): void {
   if (built) return;
-  console.error("building dist/ with tsc (the masters run the compiled code, as npx flotilla does)");
-  execFileSync(join(ROOT, "node_modules", ".bin", "tsc"), ["-p", join(ROOT, "tsconfig.json")], {
-    stdio: "inherit",
-  });
+  console.error("building dist/ (the masters run the compiled code, as npx flotilla does)");
+  execFileSync("npm", ["run", "--silent", "build"], { cwd: ROOT, stdio: "inherit" });
   built = true;
 }
 /**
