@@ -1,23 +1,15 @@
 /** CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), the checksum etcd's HashKV uses. */
+import { crc32SlicedUpdate, slicedTables } from "../checksum/index.js";
 
-const TABLE: Uint32Array = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
+/** Slicing-by-8 tables; the first 256 entries are the classic byte table. */
+const TABLE: Uint32Array = slicedTables(0xedb88320);
 
 /** The running state before any byte; finish with `crc32Final`. */
 export const CRC32_INIT = 0xffffffff;
 
 /** Feeds bytes into a running CRC state. */
 export function crc32Update(state: number, bytes: Uint8Array): number {
-  let c = state;
-  for (let i = 0; i < bytes.length; i++) c = TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return c >>> 0;
+  return crc32SlicedUpdate(TABLE, state, bytes, 0, bytes.length);
 }
 
 /** Feeds a non-negative safe integer as 8 little-endian bytes (revisions, ids, counts). */

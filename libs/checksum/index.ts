@@ -1,0 +1,1 @@
+export { crc32SlicedUpdate, slicedTables } from "./crc32-sliced.js";
