@@ -2,8 +2,8 @@
  * Table-driven CRC-32, slicing-by-8 (Intel's method: eight bytes per step through eight
  * 256-entry tables), for any reflected polynomial. About 2.3 times as fast in V8 as a byte
  * at a time (8 MiB: 8 ms against 20 ms), which matters where megabytes are checksummed on the
- * event loop: snapshot
- * files (CRC-32C, libs/storage) and MVCC snapshots and HashKV (IEEE CRC-32, libs/mvcc).
+ * event loop: snapshot files (CRC-32C, libs/storage), MVCC snapshots and HashKV (IEEE CRC-32,
+ * libs/mvcc).
  * Pure: no I/O, no Node APIs.
  */
 
