@@ -9,7 +9,7 @@
  *                       [--conns 3] [--load-procs 1] [--requests 2000000]
  *                       [--deadline-ms 5000] [--key-space 100000]
  *                       [--phases put,range-linearizable,range-serializable]
- *                       [--warmup-seconds 3] [--snapshot-entries 10000]
+ *                       [--warmup-seconds 3] [--snapshot-entries 100000]
  *
  * BENCH_FLOTILLA_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the masters;
  * BENCH_FLOTILLA_PEER_PROTOCOL=tcp runs them with --peer-protocol tcp (default grpc).

@@ -116,7 +116,7 @@ export interface RaftRuntimeOptions {
   readonly proposalBatchEntriesMax?: number;
   /** Payload bytes in one proposeBatch (a single larger proposal still goes alone). @default 8 MiB */
   readonly proposalBatchBytesMax?: number;
-  /** Take a snapshot every this many applied entries. @default 10000 */
+  /** Take a snapshot every this many applied entries (etcd's --snapshot-count default). @default 100000 */
   readonly snapshotEntries?: number;
   /** Entries kept in the log behind a snapshot, for slow followers. @default 5000 */
   readonly snapshotCatchUpEntries?: number;
@@ -214,7 +214,7 @@ export function resolveOptions(o: RaftRuntimeOptions): ResolvedRuntimeOptions {
     maxPendingReads: o.maxPendingReads ?? 10_000,
     proposalBatchEntriesMax: o.proposalBatchEntriesMax ?? 4096,
     proposalBatchBytesMax: o.proposalBatchBytesMax ?? 8 * 1024 * 1024,
-    snapshotEntries: o.snapshotEntries ?? 10_000,
+    snapshotEntries: o.snapshotEntries ?? 100_000,
     snapshotCatchUpEntries: o.snapshotCatchUpEntries ?? 5000,
     fsync: o.fsync ?? true,
     logger: o.logger ?? SILENT,
