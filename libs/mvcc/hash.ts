@@ -17,7 +17,7 @@ export interface KvHash {
 /** Hashes the state up to `rev`; the caller checked compact <= rev <= current. */
 export function hashKv(state: StoreState, rev: number): KvHash {
   let crc = CRC32_INIT;
-  for (const h of state.index.all()) {
+  state.index.forEachInOrder((h) => {
     for (const r of h.records) {
       if (r.modRevision > rev) break;
       crc = crc32UpdateU64(crc, r.modRevision);
@@ -30,7 +30,7 @@ export function hashKv(state: StoreState, rev: number): KvHash {
       crc = crc32UpdateU64(crc, r.value.length);
       crc = crc32Update(crc, r.value);
     }
-  }
+  });
   crc = crc32UpdateU64(crc, state.compactRevision);
   return { hash: crc32Final(crc), hashRevision: rev, compactRevision: state.compactRevision };
 }

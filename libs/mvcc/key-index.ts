@@ -64,16 +64,10 @@ export class KeyIndex {
     }
   }
 
-  /** Calls `visit` on every history in key order; cheaper than `all()` (no iterator objects). */
+  /** Calls `visit` on every history in key order (a callback walk: no iterator objects). */
   forEachInOrder(visit: (h: KeyHistory) => void): void {
     this.ordered.forEach((pair) => {
       visit(pair[1]);
     });
-  }
-
-  /** Every history in key order. */
-  *all(): Generator<KeyHistory> {
-    const end = this.ordered.end();
-    for (const it = this.ordered.begin(); !it.equals(end); it.next()) yield it.pointer[1];
   }
 }
