@@ -17,24 +17,12 @@ import {
 } from "@grpc/grpc-js";
 import type { Message, NodeId } from "../../../libs/raft/index.js";
 import { type FlotillaProtos, loadProtos } from "../../../proto/load.js";
-import {
-  checkIncoming,
-  decodeMessage,
-  decodeNodeId,
-  decodeU64,
-  encodeMessage,
-  messageBytes,
-  type PbMessage,
-  type PbMessageBatch,
-  type PbSnapshotAck,
-  type PbSnapshotChunk,
-  type PbStreamAck,
-  u64,
-} from "./codec.js";
+import { checkIncoming, messageBytes, type PbSnapshotAck, type PbSnapshotChunk } from "./codec.js";
 import { PartitionTable } from "./partition.js";
 import { PeerStream } from "./peer-stream.js";
 import { receiveSnapshot } from "./snapshot-receiver.js";
 import { sendSnapshot } from "./snapshot-sender.js";
+import { decodeBatch, encodeAck } from "./stream-codec.js";
 import {
   clientChannelOptions,
   DEFAULT_TRANSPORT_LIMITS,
@@ -119,7 +107,7 @@ export class GrpcPeerTransport {
     server.addService(
       { Stream: methods.stream, SendSnapshot: methods.sendSnapshot },
       {
-        Stream: (call: ServerDuplexStream<PbMessageBatch, PbStreamAck>) => t.serveStream(call),
+        Stream: (call: ServerDuplexStream<Buffer, Buffer>) => t.serveStream(call),
         SendSnapshot: (
           call: ServerReadableStream<PbSnapshotChunk, PbSnapshotAck>,
           cb: sendUnaryData<PbSnapshotAck>,
@@ -202,9 +190,9 @@ export class GrpcPeerTransport {
   }
 
   /** Groups messages into frames of at most frameBytesMax (a single larger message gets its own). */
-  private cutFrames(list: readonly Message[]): PbMessage[][] {
-    const frames: PbMessage[][] = [];
-    let frame: PbMessage[] = [];
+  private cutFrames(list: readonly Message[]): Message[][] {
+    const frames: Message[][] = [];
+    let frame: Message[] = [];
     let bytes = 0;
     for (const m of list) {
       const size = messageBytes(m);
@@ -213,7 +201,7 @@ export class GrpcPeerTransport {
         frame = [];
         bytes = 0;
       }
-      frame.push(encodeMessage(m));
+      frame.push(m);
       bytes += size;
     }
     if (frame.length > 0) frames.push(frame);
@@ -247,15 +235,15 @@ export class GrpcPeerTransport {
     this.delayTimers.add(t);
   }
 
-  private serveStream(call: ServerDuplexStream<PbMessageBatch, PbStreamAck>): void {
+  private serveStream(call: ServerDuplexStream<Buffer, Buffer>): void {
     let ackSeq = 0;
     let ackScheduled = false;
     const ack = (): void => {
       ackScheduled = false;
       if (!call.writable) return;
-      call.write({ seq: u64(ackSeq) });
+      call.write(encodeAck(ackSeq));
     };
-    call.on("data", (batch: PbMessageBatch) => {
+    call.on("data", (batch: Buffer) => {
       if (this.closed) return;
       let decoded: { from: NodeId; seq: number; messages: Message[] };
       try {
@@ -301,14 +289,12 @@ export class GrpcPeerTransport {
     );
   }
 
-  private decodeBatch(batch: PbMessageBatch): { from: NodeId; seq: number; messages: Message[] } {
-    if (batch.cluster_id !== this.options.clusterId)
-      throw new StreamRefused(status.FAILED_PRECONDITION, `cluster id ${batch.cluster_id} is not ours`);
-    const from = decodeNodeId(batch.from, "batch.from");
-    const seq = decodeU64(batch.seq, "batch.seq");
-    const messages = batch.messages.map(decodeMessage);
-    checkIncoming(messages, from, this.options.id);
-    return { from, seq, messages };
+  private decodeBatch(bytes: Buffer): { from: NodeId; seq: number; messages: Message[] } {
+    const batch = decodeBatch(bytes);
+    if (batch.clusterId !== this.options.clusterId)
+      throw new StreamRefused(status.FAILED_PRECONDITION, `cluster id ${batch.clusterId} is not ours`);
+    checkIncoming(batch.messages, batch.from, this.options.id);
+    return batch;
   }
 }
 

@@ -4,6 +4,7 @@
  * mismatch is a FrameError, never a partial message handed to Raft.
  */
 import type { ConfState, Entry, Message, NodeId } from "../../../libs/raft/index.js";
+import { TYPE_NAMES } from "./message-type-numbers.js";
 import {
   ENTRY_FIXED_BYTES,
   FrameError,
@@ -12,7 +13,6 @@ import {
   PEER_PROTOCOL_VERSION,
   Purpose,
   TWO_32,
-  TYPE_NAMES,
 } from "./peer-frames.js";
 
 /** Reads one frame's body; every read is bounds-checked. */

@@ -24,7 +24,8 @@
  * it is read, and a frame must be consumed exactly: a mismatch is a FrameError, never a
  * partial message handed to Raft (peer-frames-decode.ts).
  */
-import type { ConfState, Entry, Message, MessageType, NodeId, Snapshot } from "../../../libs/raft/index.js";
+import type { ConfState, Entry, Message, NodeId, Snapshot } from "../../../libs/raft/index.js";
+import { TYPE_NUMBERS } from "./message-type-numbers.js";
 
 /** Bumped on any incompatible change of this format; a peer with another version is refused. */
 export const PEER_PROTOCOL_VERSION = 1;
@@ -66,34 +67,6 @@ export const TWO_32 = 2 ** 32;
 export class FrameError extends Error {
   override readonly name = "FrameError";
 }
-
-const TYPE_NUMBERS: Readonly<Record<MessageType, number>> = {
-  MsgHup: 1,
-  MsgBeat: 2,
-  MsgProp: 3,
-  MsgApp: 4,
-  MsgAppResp: 5,
-  MsgVote: 6,
-  MsgVoteResp: 7,
-  MsgPreVote: 8,
-  MsgPreVoteResp: 9,
-  MsgSnap: 10,
-  MsgHeartbeat: 11,
-  MsgHeartbeatResp: 12,
-  MsgUnreachable: 13,
-  MsgSnapStatus: 14,
-  MsgCheckQuorum: 15,
-  MsgTransferLeader: 16,
-  MsgTimeoutNow: 17,
-  MsgReadIndex: 18,
-  MsgReadIndexResp: 19,
-};
-/** Message type names by number (the decoder's table). */
-export const TYPE_NAMES: readonly (MessageType | undefined)[] = (() => {
-  const out: (MessageType | undefined)[] = [];
-  for (const [name, n] of Object.entries(TYPE_NUMBERS)) out[n] = name as MessageType;
-  return out;
-})();
 
 const EMPTY = new Uint8Array(0);
 

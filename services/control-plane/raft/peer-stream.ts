@@ -8,8 +8,9 @@
  * the leader falls back to probing instead of streaming into the void (etcd's contract).
  */
 import type { Client, ClientDuplexStream } from "@grpc/grpc-js";
-import type { NodeId } from "../../../libs/raft/index.js";
-import { decodeU64, type PbMessage, type PbMessageBatch, type PbStreamAck, u64 } from "./codec.js";
+import type { Message, NodeId } from "../../../libs/raft/index.js";
+import { varintOfDecimal } from "./proto-wire.js";
+import { decodeAck, encodeBatch, encodeBatchHead } from "./stream-codec.js";
 import type { RaftMethods, TransportLimits, TransportLogger } from "./transport-types.js";
 
 /** What a PeerStream needs from its transport. */
@@ -28,8 +29,10 @@ export interface PeerStreamDeps {
 /** The outgoing Stream to one peer, reconnecting with bounded exponential backoff. */
 export class PeerStream {
   /** Frames not yet written. Invariant: length <= limits.queuedFramesMax. */
-  private queue: PbMessage[][] = [];
-  private call: ClientDuplexStream<PbMessageBatch, PbStreamAck> | undefined;
+  private queue: Message[][] = [];
+  private call: ClientDuplexStream<Buffer, Buffer> | undefined;
+  /** cluster_id and from, the same at the head of every frame. */
+  private readonly head: Uint8Array;
   /** Invariant: ackedSeq <= sentSeq; both restart at 0 with each new stream. */
   private sentSeq = 0;
   private ackedSeq = 0;
@@ -42,6 +45,7 @@ export class PeerStream {
 
   constructor(private readonly deps: PeerStreamDeps) {
     this.backoffMs = deps.limits.backoffMsMin;
+    this.head = encodeBatchHead(varintOfDecimal(deps.clusterId), deps.self);
     this.connect();
   }
 
@@ -54,7 +58,7 @@ export class PeerStream {
    * Queues one frame. Returns false (and reports the peer unreachable) when the frame is
    * dropped: the stream is down and waiting to reconnect, or the queue is full.
    */
-  enqueue(frame: PbMessage[]): boolean {
+  enqueue(frame: Message[]): boolean {
     if (this.closed) return false;
     if (this.call === undefined || this.queue.length >= this.deps.limits.queuedFramesMax) {
       this.deps.onUnreachable(this.deps.peer);
@@ -83,17 +87,17 @@ export class PeerStream {
     this.sentSeq = 0;
     this.ackedSeq = 0;
     this.waitingDrain = false;
-    call.on("data", (ack: PbStreamAck) => this.onAck(call, ack));
+    call.on("data", (ack: Buffer) => this.onAck(call, ack));
     call.on("error", (err: Error) => this.broken(call, err));
     call.on("end", () => this.broken(call, undefined));
     this.pump();
   }
 
-  private onAck(call: ClientDuplexStream<PbMessageBatch, PbStreamAck>, ack: PbStreamAck): void {
+  private onAck(call: ClientDuplexStream<Buffer, Buffer>, ack: Buffer): void {
     if (call !== this.call) return;
     let seq: number;
     try {
-      seq = decodeU64(ack.seq, "ack.seq");
+      seq = decodeAck(ack);
     } catch {
       this.broken(call, new Error(`peer ${this.deps.peer} sent a malformed ack`));
       return;
@@ -115,13 +119,7 @@ export class PeerStream {
     while (this.queue.length > 0 && this.sentSeq - this.ackedSeq < this.deps.limits.framesInFlightMax) {
       const messages = this.queue.shift()!;
       this.sentSeq++;
-      const batch: PbMessageBatch = {
-        cluster_id: this.deps.clusterId,
-        from: u64(this.deps.self),
-        messages,
-        seq: u64(this.sentSeq),
-      };
-      if (!call.write(batch)) {
+      if (!call.write(encodeBatch(this.head, messages, this.sentSeq))) {
         // The HTTP/2 buffer is full: wait for it before writing more (bounded memory).
         this.waitingDrain = true;
         call.once("drain", () => {
@@ -135,7 +133,7 @@ export class PeerStream {
   }
 
   /** The stream failed or ended: whatever was in flight is lost; reconnect after a backoff. */
-  private broken(call: ClientDuplexStream<PbMessageBatch, PbStreamAck>, err: Error | undefined): void {
+  private broken(call: ClientDuplexStream<Buffer, Buffer>, err: Error | undefined): void {
     if (call !== this.call) return;
     this.call = undefined;
     call.cancel();

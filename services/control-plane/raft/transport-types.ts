@@ -5,7 +5,7 @@
 import type { ChannelOptions, MethodDefinition } from "@grpc/grpc-js";
 import type { Message, NodeId } from "../../../libs/raft/index.js";
 import type { FlotillaProtos } from "../../../proto/load.js";
-import type { PbMessageBatch, PbSnapshotAck, PbSnapshotChunk, PbStreamAck } from "./codec.js";
+import type { PbSnapshotAck, PbSnapshotChunk } from "./codec.js";
 
 /** What the transport calls back into; every call is synchronous, on the event loop. */
 export interface TransportHandler {
@@ -75,9 +75,13 @@ export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
   delayedFramesMax: 4096,
 };
 
-/** The two RaftTransport methods with their message types. */
+/**
+ * The two RaftTransport methods with their message types. Stream carries raw bytes both
+ * ways: its MessageBatch and StreamAck are encoded by hand (stream-codec.ts), so a frame that
+ * does not decode is answered with a status by the transport rather than failed inside grpc-js.
+ */
 export interface RaftMethods {
-  readonly stream: MethodDefinition<PbMessageBatch, PbStreamAck>;
+  readonly stream: MethodDefinition<Buffer, Buffer>;
   readonly sendSnapshot: MethodDefinition<PbSnapshotChunk, PbSnapshotAck>;
 }
 
@@ -87,7 +91,17 @@ export function raftMethods(protos: FlotillaProtos): RaftMethods {
   const stream = svc["Stream"];
   const sendSnapshot = svc["SendSnapshot"];
   if (!stream || !sendSnapshot) throw new Error("RaftTransport service lacks Stream or SendSnapshot");
-  return { stream, sendSnapshot };
+  const raw = (b: Buffer): Buffer => b;
+  return {
+    stream: {
+      ...stream,
+      requestSerialize: raw,
+      requestDeserialize: raw,
+      responseSerialize: raw,
+      responseDeserialize: raw,
+    },
+    sendSnapshot,
+  };
 }
 
 /** Channel options for a peer client: our own backoff bounds instead of gRPC's 1 s .. 120 s. */
