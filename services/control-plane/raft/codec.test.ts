@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Message, msg, nodeId } from "../../../libs/raft/index.js";
+import { type Message, msg } from "../../../libs/raft/index.js";
 import { loadProtos } from "../../../proto/load.js";
 import {
   CodecError,
@@ -10,13 +10,20 @@ import {
   type PbMessageBatch,
   type PbSnapshotChunk,
 } from "./codec.js";
+import {
+  app,
+  bigIds,
+  bytes,
+  heartbeatEmptyCtx,
+  readIndex,
+  rejected,
+  snap,
+} from "./test-support/peer-messages.js";
 import { raftMethods } from "./transport-types.js";
 
 const methods = raftMethods(loadProtos());
 /** proto-loader's own MessageBatch serializers (the transport's Stream encodes by hand: stream-codec.ts). */
 const protoLoaderStream = loadProtos().raftpb.RaftTransport.service["Stream"]!;
-const n = nodeId;
-const bytes = (...b: number[]): Uint8Array => new Uint8Array(b);
 
 /** Through proto-loader's serializers, as SendSnapshot's header message travels. */
 function wireRoundTrip(messages: readonly Message[]): Message[] {
@@ -32,57 +39,6 @@ function wireRoundTrip(messages: readonly Message[]): Message[] {
   expect(decoded.seq).toBe("3");
   return decoded.messages.map(decodeMessage);
 }
-
-const app = msg({
-  type: "MsgApp",
-  to: n(2),
-  from: n(1),
-  term: 5,
-  logTerm: 4,
-  index: 100,
-  commit: 99,
-  entries: [
-    { term: 5, index: 101, type: "normal", data: bytes(1, 2, 3) },
-    { term: 5, index: 102, type: "confChange", data: bytes(9) },
-    { term: 5, index: 103, type: "normal", data: bytes() },
-  ],
-});
-const snap = msg({
-  type: "MsgSnap",
-  to: n(3),
-  from: n(1),
-  term: 5,
-  snapshot: {
-    metadata: { index: 90, term: 4, confState: { voters: [n(1), n(2), n(3)], learners: [n(4)] } },
-    data: bytes(7, 7, 7),
-  },
-});
-const heartbeatEmptyCtx = msg({
-  type: "MsgHeartbeat",
-  to: n(2),
-  from: n(1),
-  term: 5,
-  commit: 3,
-  context: bytes(),
-});
-const readIndex = msg({ type: "MsgReadIndex", to: n(1), from: n(2), context: bytes(1, 2, 3, 4) });
-const rejected = msg({
-  type: "MsgAppResp",
-  to: n(1),
-  from: n(2),
-  term: 5,
-  index: 100,
-  reject: true,
-  rejectHint: 50,
-});
-const bigIds = msg({
-  type: "MsgVote",
-  to: n(2 ** 53 - 1),
-  from: n(2 ** 40 + 3),
-  term: 2 ** 52,
-  logTerm: 1,
-  index: 2,
-});
 
 describe("codec", () => {
   it("round-trips every kind of message through proto-loader's serializers unchanged", () => {

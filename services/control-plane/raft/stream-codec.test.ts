@@ -5,67 +5,35 @@ import { loadProtos } from "../../../proto/load.js";
 import { CodecError, decodeMessage, encodeMessage, type PbMessageBatch, type PbStreamAck } from "./codec.js";
 import { varintOfDecimal } from "./proto-wire.js";
 import { decodeAck, decodeBatch, encodeAck, encodeBatch, encodeBatchHead } from "./stream-codec.js";
+import {
+  app,
+  bigIds,
+  bytes,
+  heartbeatEmptyCtx,
+  readIndex,
+  rejected,
+  snap,
+} from "./test-support/peer-messages.js";
 
 /** proto-loader's serializers of the same .proto: the reference the hand codec must match. */
 const reference = loadProtos().raftpb.RaftTransport.service["Stream"]!;
 const n = nodeId;
-const bytes = (...b: number[]): Uint8Array => new Uint8Array(b);
 /** The largest uint64: the cluster id is the one field that uses all 64 bits. */
 const CLUSTER = "18446744073709551615";
 const head = encodeBatchHead(varintOfDecimal(CLUSTER), n(1));
 
-const app = msg({
-  type: "MsgApp",
-  to: n(2),
-  from: n(1),
-  term: 5,
-  logTerm: 4,
-  index: 100,
-  commit: 99,
-  entries: [
-    { term: 5, index: 101, type: "normal", data: bytes(1, 2, 3) },
-    { term: 5, index: 102, type: "confChange", data: bytes(9) },
-    { term: 5, index: 103, type: "normal", data: bytes() },
-    { term: 5, index: 2 ** 40, type: "normal", data: new Uint8Array(300).fill(7) },
-  ],
+const bigApp = msg({
+  ...app,
+  entries: [...app.entries, { term: 5, index: 2 ** 40, type: "normal", data: new Uint8Array(300).fill(7) }],
 });
-const snap = msg({
-  type: "MsgSnap",
-  to: n(3),
-  from: n(1),
-  term: 5,
+const bigSnap = msg({
+  ...snap,
   snapshot: {
-    metadata: { index: 90, term: 4, confState: { voters: [n(1), n(2), n(300)], learners: [n(4)] } },
-    data: bytes(7, 7, 7),
+    ...snap.snapshot!,
+    metadata: { ...snap.snapshot!.metadata, confState: { voters: [n(1), n(300)], learners: [n(4)] } },
   },
 });
-const heartbeatEmptyCtx = msg({
-  type: "MsgHeartbeat",
-  to: n(2),
-  from: n(1),
-  term: 5,
-  commit: 3,
-  context: bytes(),
-});
-const readIndex = msg({ type: "MsgReadIndex", to: n(1), from: n(2), context: bytes(1, 2, 3, 4) });
-const rejected = msg({
-  type: "MsgAppResp",
-  to: n(1),
-  from: n(2),
-  term: 5,
-  index: 100,
-  reject: true,
-  rejectHint: 50,
-});
-const bigIds = msg({
-  type: "MsgVote",
-  to: n(2 ** 53 - 1),
-  from: n(2 ** 40 + 3),
-  term: 2 ** 52,
-  logTerm: 1,
-  index: 2,
-});
-const ALL: Message[] = [app, snap, heartbeatEmptyCtx, readIndex, rejected, bigIds];
+const ALL: Message[] = [app, bigApp, snap, bigSnap, heartbeatEmptyCtx, readIndex, rejected, bigIds];
 
 /** Hand-made protobuf fields for the refusal cases. */
 const varintField = (field: number, v: number[]): number[] => [(field << 3) | 0, ...v];
