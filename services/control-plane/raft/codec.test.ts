@@ -10,15 +10,7 @@ import {
   type PbMessageBatch,
   type PbSnapshotChunk,
 } from "./codec.js";
-import {
-  app,
-  bigIds,
-  bytes,
-  heartbeatEmptyCtx,
-  readIndex,
-  rejected,
-  snap,
-} from "./test-support/peer-messages.js";
+import { app, bytes, EVERY_SHAPE, heartbeatEmptyCtx, rejected, snap } from "./test-support/peer-messages.js";
 import { raftMethods } from "./transport-types.js";
 
 const methods = raftMethods(loadProtos());
@@ -42,7 +34,7 @@ function wireRoundTrip(messages: readonly Message[]): Message[] {
 
 describe("codec", () => {
   it("round-trips every kind of message through proto-loader's serializers unchanged", () => {
-    const all = [app, snap, heartbeatEmptyCtx, readIndex, rejected, bigIds];
+    const all = EVERY_SHAPE;
     expect(wireRoundTrip(all)).toEqual(all);
   });
 

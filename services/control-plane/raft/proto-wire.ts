@@ -136,6 +136,18 @@ export class ProtoReader {
     return new Uint8Array(this.buf.buffer, this.buf.byteOffset + start, end - start);
   }
 
+  /** A repeated varint field's value(s), packed (proto3's default) or one per field, appended to `out`. */
+  repeatedVarint(wireType: number, field: string, out: number[]): void {
+    if (wireType === WireType.varint) {
+      out.push(this.varint(field));
+      return;
+    }
+    this.expect(field, wireType, WireType.bytes);
+    const { start, end } = this.span(field);
+    const packed = new ProtoReader(this.buf, start, end, this.what);
+    while (!packed.done) out.push(packed.varint(field));
+  }
+
   /** Checks that a field arrived with the wire type its declaration gives it. */
   expect(field: string, wireType: number, want: number): void {
     if (wireType !== want)
@@ -166,23 +178,4 @@ export class ProtoReader {
     if (n > this.end - this.at) throw new CodecError(`${this.what}: truncated fixed field`);
     this.at += n;
   }
-}
-
-/** Reads a packed or unpacked repeated varint field's value(s) into `out`. */
-export function readRepeatedVarint(
-  r: ProtoReader,
-  buf: Buffer,
-  wireType: number,
-  field: string,
-  what: string,
-  out: number[],
-): void {
-  if (wireType === WireType.varint) {
-    out.push(r.varint(field));
-    return;
-  }
-  r.expect(field, wireType, WireType.bytes);
-  const { start, end } = r.span(field);
-  const packed = new ProtoReader(buf, start, end, what);
-  while (!packed.done) out.push(packed.varint(field));
 }

@@ -5,15 +5,7 @@ import { loadProtos } from "../../../proto/load.js";
 import { CodecError, decodeMessage, encodeMessage, type PbMessageBatch, type PbStreamAck } from "./codec.js";
 import { varintOfDecimal } from "./proto-wire.js";
 import { decodeAck, decodeBatch, encodeAck, encodeBatch, encodeBatchHead } from "./stream-codec.js";
-import {
-  app,
-  bigIds,
-  bytes,
-  heartbeatEmptyCtx,
-  readIndex,
-  rejected,
-  snap,
-} from "./test-support/peer-messages.js";
+import { app, bytes, EVERY_SHAPE, heartbeatEmptyCtx, snap } from "./test-support/peer-messages.js";
 
 /** proto-loader's serializers of the same .proto: the reference the hand codec must match. */
 const reference = loadProtos().raftpb.RaftTransport.service["Stream"]!;
@@ -33,7 +25,7 @@ const bigSnap = msg({
     metadata: { ...snap.snapshot!.metadata, confState: { voters: [n(1), n(300)], learners: [n(4)] } },
   },
 });
-const ALL: Message[] = [app, bigApp, snap, bigSnap, heartbeatEmptyCtx, readIndex, rejected, bigIds];
+const ALL: Message[] = [...EVERY_SHAPE, bigApp, bigSnap];
 
 /** Hand-made protobuf fields for the refusal cases. */
 const varintField = (field: number, v: number[]): number[] => [(field << 3) | 0, ...v];

@@ -19,7 +19,6 @@ import { TYPE_NAMES, TYPE_NUMBERS } from "./message-type-numbers.js";
 import {
   bytesFieldBytes,
   ProtoReader,
-  readRepeatedVarint,
   tag,
   varintBytes,
   varintFieldBytes,
@@ -234,11 +233,11 @@ function readConfState(buf: Buffer, start: number, end: number): ConfState {
   const learners: number[] = [];
   while (!r.done) {
     const { field, wireType } = r.tag();
-    if (field === 1) readRepeatedVarint(r, buf, wireType, "voters", "conf_state", voters);
-    else if (field === 2) readRepeatedVarint(r, buf, wireType, "learners", "conf_state", learners);
+    if (field === 1) r.repeatedVarint(wireType, "voters", voters);
+    else if (field === 2) r.repeatedVarint(wireType, "learners", learners);
     else r.skip(wireType);
   }
-  for (const id of [...voters, ...learners]) if (id === 0) throw new CodecError("conf_state: member id 0");
+  if (voters.includes(0) || learners.includes(0)) throw new CodecError("conf_state: member id 0");
   return { voters: voters as NodeId[], learners: learners as NodeId[] };
 }
 

@@ -54,3 +54,6 @@ export const bigIds = msg({
   logTerm: 1,
   index: 2,
 });
+
+/** One message of each shape above. */
+export const EVERY_SHAPE = [app, snap, heartbeatEmptyCtx, readIndex, rejected, bigIds];
