@@ -30,15 +30,15 @@ import {
   startLoad,
   VALUE_BYTES,
 } from "./clusters/load.js";
-import { machineBusySeconds, ProcessGroup, sleep } from "./clusters/processes.js";
+import { ProcessGroup, sleep } from "./clusters/processes.js";
 import {
   errorText,
   fmt,
   machineFacts,
+  measurePhase,
   type PhaseSummary,
   printColumns,
   ratio,
-  summarize,
 } from "./clusters/report.js";
 
 const seconds = Number(arg("seconds", "10"));
@@ -123,10 +123,8 @@ async function runPhase(s: Subject, kind: PhaseKind): Promise<PhaseSummary | und
         keysWritten: s.keysWritten,
       });
     }
-    const cpu0 = s.cluster.cpuSeconds();
     const members0 = s.cluster.memberCpuSeconds();
-    const machine0 = machineBusySeconds();
-    const parts = await s.load.run({
+    const r = await measurePhase(s.system, s.cluster, s.load, {
       kind,
       seconds,
       requestsMax,
@@ -134,13 +132,6 @@ async function runPhase(s: Subject, kind: PhaseKind): Promise<PhaseSummary | und
       keySpace,
       keysWritten: s.keysWritten,
     });
-    const r = summarize(
-      s.system,
-      kind,
-      parts,
-      s.cluster.cpuSeconds() - cpu0,
-      machineBusySeconds() - machine0,
-    );
     if (kind === "put") {
       s.keysWritten = r.ok;
       await checkStored(s);

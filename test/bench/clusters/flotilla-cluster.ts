@@ -37,9 +37,29 @@ function buildOnce(): void {
  * Extra node flags for the masters, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile
  * them (the cluster then stops them with SIGTERM so the profile is written).
  */
-const NODE_ARGS = (process.env["BENCH_FLOTILLA_NODE_ARGS"] ?? "").split(" ").filter((a) => a !== "");
+const NODE_ARGS = splitNodeArgs(process.env["BENCH_FLOTILLA_NODE_ARGS"] ?? "");
 /** The masters' --peer-protocol (grpc, their default, or tcp). */
 const PEER_PROTOCOL = process.env["BENCH_FLOTILLA_PEER_PROTOCOL"] ?? "grpc";
+
+/** Space-separated node flags ("" for none). */
+export function splitNodeArgs(flags: string): string[] {
+  return flags.split(" ").filter((a) => a !== "");
+}
+
+/** Which compiled Flotilla the masters run, and with which node flags. */
+export interface FlotillaBuild {
+  /** dist/services/cli/main.js of the build. */
+  readonly cliMain: string;
+  readonly nodeArgs: readonly string[];
+  /** What `version()` reports about the build. */
+  readonly label: string;
+}
+
+/** This checkout's dist/ (rebuilt once per run) with BENCH_FLOTILLA_NODE_ARGS. */
+export function currentBuild(nodeArgs: readonly string[] = NODE_ARGS): FlotillaBuild {
+  buildOnce();
+  return { cliMain: CLI_MAIN, nodeArgs, label: "dist/" };
+}
 
 interface HttpStatus {
   readonly role?: string;
@@ -57,9 +77,18 @@ export class FlotillaCluster extends BenchCluster {
   };
   protected readyPattern = /"msg"\s*:\s*"ready"/;
 
+  constructor(
+    group: ProcessGroup,
+    members: readonly MemberSpec[],
+    private readonly build: FlotillaBuild,
+  ) {
+    super(group, members);
+  }
+
   async version(): Promise<string> {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version?: string };
-    return `flotilla ${pkg.version ?? "?"} (dist/, node ${process.version})`;
+    const flags = this.build.nodeArgs.length > 0 ? `, node flags ${this.build.nodeArgs.join(" ")}` : "";
+    return `flotilla ${pkg.version ?? "?"} (${this.build.label}, node ${process.version}${flags})`;
   }
 
   protected override cwd(): string {
@@ -71,8 +100,8 @@ export class FlotillaCluster extends BenchCluster {
     return {
       cmd: process.execPath,
       args: [
-        ...NODE_ARGS,
-        CLI_MAIN,
+        ...this.build.nodeArgs,
+        this.build.cliMain,
         "master",
         "--name",
         m.name,
@@ -102,7 +131,7 @@ export class FlotillaCluster extends BenchCluster {
 
   /** Profiled masters write their profile only on a graceful exit. */
   protected override get gracefulStop(): boolean {
-    return NODE_ARGS.length > 0;
+    return this.build.nodeArgs.length > 0;
   }
 
   /** GET /status on every live member; the self-declared leader at the highest term. */
@@ -123,8 +152,11 @@ export class FlotillaCluster extends BenchCluster {
   }
 }
 
-export async function createFlotillaCluster(group: ProcessGroup): Promise<FlotillaCluster> {
-  buildOnce();
+/** Three masters of `build` (by default this checkout's, built now) on free ports. */
+export async function createFlotillaCluster(
+  group: ProcessGroup,
+  build: FlotillaBuild = currentBuild(),
+): Promise<FlotillaCluster> {
   const root = group.tempDir("flotilla-bench-flotilla-");
-  return new FlotillaCluster(group, memberSpecs(root, await freeLoopbackPorts(9)));
+  return new FlotillaCluster(group, memberSpecs(root, await freeLoopbackPorts(9)), build);
 }

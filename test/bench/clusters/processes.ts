@@ -16,6 +16,7 @@ import { freePorts } from "../../../services/cli/support/ports.js";
 export class ProcessGroup {
   private readonly children = new Set<ChildProcess>();
   private readonly dirs = new Set<string>();
+  private readonly cleanups: Array<() => void> = [];
   private cleaned = false;
 
   /** Kills every child and removes every temp folder when this process ends, however it ends. */
@@ -49,6 +50,11 @@ export class ProcessGroup {
     return child;
   }
 
+  /** Runs `fn` (synchronous: it may run in the exit handler) before the temp folders go. */
+  onCleanup(fn: () => void): void {
+    this.cleanups.push(fn);
+  }
+
   /** Registers a child started elsewhere (the load generator processes) for cleanup. */
   adopt(child: ChildProcess): void {
     this.children.add(child);
@@ -62,6 +68,7 @@ export class ProcessGroup {
     this.children.clear();
     if (this.cleaned) return;
     this.cleaned = true;
+    for (const fn of this.cleanups) fn();
     for (const d of this.dirs) {
       if (process.env["BENCH_KEEP_DIRS"]) console.error(`kept ${d}`);
       else rmSync(d, { recursive: true, force: true });

@@ -4,7 +4,9 @@
  */
 import { cpus, totalmem } from "node:os";
 import { percentile } from "../bench-util.js";
-import type { PhaseResult } from "./load.js";
+import type { BenchCluster } from "./cluster.js";
+import type { LoadRunner, PhaseResult, PhaseSpec } from "./load.js";
+import { machineBusySeconds } from "./processes.js";
 
 export interface PhaseSummary {
   readonly system: string;
@@ -106,4 +108,17 @@ export function machineFacts(versions: Record<string, string>): Array<readonly [
     ["node", process.version],
     ...Object.entries(versions).map(([k, v]) => [k, v] as const),
   ];
+}
+
+/** Runs one measured phase of `load` against `cluster`: its results with the CPU it cost. */
+export async function measurePhase(
+  label: string,
+  cluster: BenchCluster,
+  load: LoadRunner,
+  spec: PhaseSpec,
+): Promise<PhaseSummary> {
+  const cpu0 = cluster.cpuSeconds();
+  const machine0 = machineBusySeconds();
+  const parts = await load.run(spec);
+  return summarize(label, spec.kind, parts, cluster.cpuSeconds() - cpu0, machineBusySeconds() - machine0);
 }
