@@ -20,7 +20,7 @@
  */
 import { arg, printTable } from "./bench-util.js";
 import { createFlotillaCluster, type FlotillaCluster, splitNodeArgs } from "./clusters/flotilla-cluster.js";
-import { type LoadRunner, type PhaseKind, startLoad } from "./clusters/load.js";
+import { type LoadRunner, type PhaseKind, parsePhaseKind, startLoad } from "./clusters/load.js";
 import { ProcessGroup, sleep } from "./clusters/processes.js";
 import { errorText, fmt, machineFacts, measurePhase, median, printColumns } from "./clusters/report.js";
 import { buildRevision } from "./clusters/revision-build.js";
@@ -39,13 +39,7 @@ const conns = Number(arg("conns", "3"));
 const keySpace = Number(arg("key-space", "100000"));
 const deadlineMs = 5000;
 const requestsMax = 2_000_000;
-const phase = parsePhase(arg("phase", "put"));
-
-function parsePhase(p: string): PhaseKind {
-  const kinds: readonly PhaseKind[] = ["put", "range-linearizable", "range-serializable"];
-  if (!kinds.includes(p as PhaseKind)) throw new Error(`unknown --phase "${p}" (use ${kinds.join(", ")})`);
-  return p as PhaseKind;
-}
+const phase = parsePhaseKind(arg("phase", "put"), "phase");
 
 for (const [name, v] of [
   ["rounds", rounds],

@@ -26,7 +26,9 @@ import {
   KEY_BYTES,
   keyOf,
   type LoadRunner,
+  PHASE_KINDS,
   type PhaseKind,
+  parsePhaseKind,
   startLoad,
   VALUE_BYTES,
 } from "./clusters/load.js";
@@ -54,16 +56,12 @@ const requestsMax = Number(arg("requests", "2000000"));
 const deadlineMs = Number(arg("deadline-ms", "5000"));
 const keySpace = Number(arg("key-space", "100000"));
 const systems = parseSystems(arg("systems", "flotilla,etcd"));
-const ALL_PHASES: readonly PhaseKind[] = ["put", "range-linearizable", "range-serializable"];
-const PHASES = parsePhases(arg("phases", ALL_PHASES.join(",")));
+const PHASES = parsePhases(arg("phases", PHASE_KINDS.join(",")));
 
 /** The phases named in `--phases a,b` (puts always run first: ranges read what they wrote). */
 function parsePhases(list: string): PhaseKind[] {
-  const named = list.split(",");
-  for (const p of named)
-    if (!ALL_PHASES.includes(p as PhaseKind))
-      throw new Error(`unknown phase "${p}" in --phases (use ${ALL_PHASES.join(",")})`);
-  return ALL_PHASES.filter((p) => p === "put" || named.includes(p));
+  const named = list.split(",").map((p) => parsePhaseKind(p, "phases"));
+  return PHASE_KINDS.filter((p) => p === "put" || named.includes(p));
 }
 
 /** A started cluster with its own load generator(s); `failed` once it can no longer be measured. */

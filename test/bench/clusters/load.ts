@@ -28,7 +28,17 @@ const KEY_SPACE_MAX = 10_000_000;
 /** Pause after a failed request, so an instantly failing server is not hammered in a spin. */
 const ERROR_PAUSE_MS = 10;
 
-export type PhaseKind = "put" | "range-linearizable" | "range-serializable";
+/** What a phase sends, in the order bench:kv runs them (puts first: ranges read what they wrote). */
+export const PHASE_KINDS = ["put", "range-linearizable", "range-serializable"] as const;
+export type PhaseKind = (typeof PHASE_KINDS)[number];
+
+/** `name` as a phase kind, or an error naming the command-line `flag` it came from. */
+export function parsePhaseKind(name: string, flag: string): PhaseKind {
+  const kind = PHASE_KINDS.find((k) => k === name);
+  if (kind === undefined)
+    throw new Error(`unknown phase "${name}" in --${flag} (use ${PHASE_KINDS.join(", ")})`);
+  return kind;
+}
 
 export interface ConnectSpec {
   readonly endpoints: readonly string[];
